@@ -1,0 +1,16 @@
+/** @jest-config-loader esbuild-register */
+import type { Config } from 'jest';
+
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  // Suites that need real peers, a browser or long runs have their own scripts.
+  testPathIgnorePatterns: ['/node_modules/', '/test/interop/', '/test/browser/', '/test/reliability/'],
+  testTimeout: 20000,
+};
+
+export default config;

@@ -1,0 +1,107 @@
+/**
+ * Every error onebot-rx raises or reports is a {@link OneBotError}: an ordinary `Error` with a stable
+ * machine-readable `code` (never reworded once published) and a `data` bag with the details.
+ *
+ * @example
+ * import { OneBotError, ErrorCode } from 'onebot-rx';
+ * const e = new OneBotError(ErrorCode.InvalidJson, 'frame is not valid JSON');
+ * e.code === 'ONEBOT_INVALID_JSON';
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const ErrorCode = {
+  // --- protocol core: decoding frames ---
+  /** A frame's text is not valid JSON. */
+  InvalidJson: 'ONEBOT_INVALID_JSON',
+  /** A frame is valid JSON but not a JSON object (array, string, number, null...). */
+  NotObject: 'ONEBOT_NOT_OBJECT',
+  /** A JSON object that is neither an event, an API request nor an API response. */
+  UnknownFrame: 'ONEBOT_UNKNOWN_FRAME',
+  /** An event (has `post_type`) whose fields do not match its codec. */
+  InvalidEvent: 'ONEBOT_INVALID_EVENT',
+  /** An API request (has `action`) whose envelope does not match its codec. */
+  InvalidRequest: 'ONEBOT_INVALID_REQUEST',
+  /** An API response (has `retcode`/`status`) whose envelope does not match its codec. */
+  InvalidResponse: 'ONEBOT_INVALID_RESPONSE',
+  /** A binary WebSocket frame: OneBot v11 frames are text only. */
+  BinaryFrame: 'ONEBOT_BINARY_FRAME',
+  /** A frame above the configured `maxPayload`, in either direction. */
+  FrameTooLarge: 'ONEBOT_FRAME_TOO_LARGE',
+  /** A value handed to an encoder does not match its codec (e.g. a malformed event given to `send`). */
+  InvalidOutgoing: 'ONEBOT_INVALID_OUTGOING',
+  /** API params that fail the action's params codec (answered with retcode 1400). */
+  InvalidParams: 'ONEBOT_INVALID_PARAMS',
+  /** An API action nobody handles (answered with retcode 1404). */
+  UnknownAction: 'ONEBOT_UNKNOWN_ACTION',
+  /** An API handler threw or rejected (answered with retcode 1500). */
+  HandlerFailed: 'ONEBOT_HANDLER_FAILED',
+  /** An API handler did not settle in time (answered with a failure, not left pending). */
+  HandlerTimeout: 'ONEBOT_HANDLER_TIMEOUT',
+
+  // --- transport and client ---
+  /** The socket reported an error (connection refused, reset, DNS...). */
+  SocketError: 'ONEBOT_SOCKET_ERROR',
+  /** The server refused the upgrade with HTTP 401 (token missing or malformed). */
+  Unauthorized: 'ONEBOT_UNAUTHORIZED',
+  /** The server refused the upgrade with HTTP 403, or closed with 1008 (bad token, role or self id). */
+  Forbidden: 'ONEBOT_FORBIDDEN',
+  /** The socket did not open (or the handshake did not finish) within `handshakeTimeout`. */
+  HandshakeTimeout: 'ONEBOT_HANDSHAKE_TIMEOUT',
+  /** No pong arrived within the liveness window: the connection is treated as dead. */
+  PongTimeout: 'ONEBOT_PONG_TIMEOUT',
+  /** A send could not be queued because the outbox is full. The newest send is the one rejected. */
+  OutboxOverflow: 'ONEBOT_OUTBOX_OVERFLOW',
+  /** The client was stopped (`disconnect()` or attempts exhausted) with this send still pending. */
+  ClientClosed: 'ONEBOT_CLIENT_CLOSED',
+  /** `maxReconnectAttempts` ran out. */
+  AttemptsExhausted: 'ONEBOT_ATTEMPTS_EXHAUSTED',
+  /** A user callback (onMessage, onConnect...) threw; reported, never fatal. */
+  CallbackFailed: 'ONEBOT_CALLBACK_FAILED',
+
+  // --- reference server ---
+  /** The client did not send a lifecycle connect event within the handshake timeout. */
+  ServerHandshakeTimeout: 'ONEBOT_SERVER_HANDSHAKE_TIMEOUT',
+  /** Another connection already holds this self_id. */
+  DuplicateSelfId: 'ONEBOT_DUPLICATE_SELF_ID',
+  /** An API call the server made was not answered in time. */
+  ApiTimeout: 'ONEBOT_API_TIMEOUT',
+  /** The bot targeted by a server-side API call is not connected. */
+  BotNotConnected: 'ONEBOT_BOT_NOT_CONNECTED',
+} as const;
+
+/** @since 0.1.0 @category errors */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * The one error class of onebot-rx. `code` is stable; `data` carries details (JSON path, close code,
+ * action, limits...). Tokens never appear in `message` or `data`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OneBotError<D extends Record<string, unknown> = Record<string, unknown>> extends Error {
+  override readonly name: string = 'OneBotError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly data: D = {} as D,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Errors produced by the pure protocol core (decoding, encoding, answering). A subclass so users can
+ * tell "the peer sent garbage" from "the network failed" with `instanceof`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProtocolError<D extends Record<string, unknown> = Record<string, unknown>> extends OneBotError<D> {
+  override readonly name: string = 'ProtocolError';
+}
+
+/** @since 0.1.0 @category errors */
+export const isOneBotError = (u: unknown): u is OneBotError => u instanceof OneBotError;
