@@ -88,12 +88,16 @@ const unescapeWith = (text: string, entities: ReadonlyMap<string, string>): stri
  */
 export const unescapeCQ = (text: string): string => unescapeWith(String(text), SPEC_ENTITIES);
 
+/** Values `toCQ` leaves out: null/undefined per spec, functions and symbols as JSON would. */
+const isAbsent = (value: unknown): boolean =>
+  value === null || value === undefined || typeof value === 'function' || typeof value === 'symbol';
+
 /** A `type: 'text'` segment that carries nothing but (at most) its `text`: rendered as bare text. */
 const plainTextOf = (segment: Segment): string | undefined => {
   if (segment.type !== 'text') return undefined;
   let text = '';
   for (const [key, value] of Object.entries(segment.data)) {
-    if (value === null || value === undefined) continue;
+    if (isAbsent(value)) continue;
     if (key !== 'text') return undefined;
     text = stringifyValue(value, new Set());
   }
@@ -253,7 +257,7 @@ const renderSegment = (segment: Segment, seen: Set<unknown>): string => {
   if (segment.type === '') return ''; // `[CQ:]` is not a code: an untyped segment cannot be written
   let code = CQ_OPEN + escapeCQ(segment.type, true);
   for (const [key, value] of Object.entries(data)) {
-    if (value === null || value === undefined) continue;
+    if (isAbsent(value)) continue;
     code += ',' + key.replace(KEY_SPECIALS, replaceEntity) + '=' + escapeCQ(stringifyValue(value, seen), true);
   }
   return code + ']';
@@ -265,7 +269,8 @@ const renderSegment = (segment: Segment, seen: Set<unknown>): string => {
  * - A `text` segment whose only non-null key is `text` becomes bare text escaped with
  *   {@link escapeCQ}; any other segment becomes `[CQ:type,key=value,…]`, or `[CQ:type]` without
  *   parameters. A `text` segment with other keys is written as a `[CQ:text,…]` code so nothing is lost.
- * - Parameters with `null`/`undefined` values are skipped. Type and values are escaped with
+ * - Parameters with `null`/`undefined` values are skipped (so are functions and symbols, which have
+ *   no JSON form either). Type and values are escaped with
  *   `escapeCQ(…, true)`. Keys are escaped the same way plus `=` → `&#61;` (not in the spec: the key
  *   ends at the first `=`; identifiers never contain one, so real keys are untouched).
  * - Non-string values: numbers, booleans, bigints via `String`; a segment array or a single segment
