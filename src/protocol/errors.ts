@@ -48,6 +48,8 @@ export const ErrorCode = {
   Forbidden: 'ONEBOT_FORBIDDEN',
   /** The socket did not open (or the handshake did not finish) within `handshakeTimeout`. */
   HandshakeTimeout: 'ONEBOT_HANDSHAKE_TIMEOUT',
+  /** The connection closed without a more specific cause (server close, network drop); `data` has `code`/`reason`. */
+  ConnectionClosed: 'ONEBOT_CONNECTION_CLOSED',
   /** No pong arrived within the liveness window: the connection is treated as dead. */
   PongTimeout: 'ONEBOT_PONG_TIMEOUT',
   /** A send could not be queued because the outbox is full. The newest send is the one rejected. */
