@@ -70,6 +70,10 @@ export const ErrorCode = {
   ApiTimeout: 'ONEBOT_API_TIMEOUT',
   /** The bot targeted by a server-side API call is not connected. */
   BotNotConnected: 'ONEBOT_BOT_NOT_CONNECTED',
+  /** A reference-server wait helper (`waitForBot`, `waitForEvent`...) ran out of time. */
+  ServerWaitTimeout: 'ONEBOT_SERVER_WAIT_TIMEOUT',
+  /** The reference server was closed with this API call or wait still pending. */
+  ServerClosed: 'ONEBOT_SERVER_CLOSED',
 } as const;
 
 /** @since 0.1.0 @category errors */
