@@ -192,6 +192,7 @@ describe('PROTOCOL.md §4.3 malformed CQ degrades to literal text', () => {
       '&amp;'.repeat(mb / 5),
       ']'.repeat(mb),
       '[CQ:x,' + 'k=v,'.repeat(mb / 4) + ']',
+      '[CQ:a,b=c]'.repeat(mb / 10),
     ];
     for (const input of inputs) {
       const out = parseCQ(input);
@@ -201,6 +202,7 @@ describe('PROTOCOL.md §4.3 malformed CQ degrades to literal text', () => {
     }
     expect(parseCQ('[CQ:'.repeat(mb / 4))).toEqual([text('[CQ:'.repeat(mb / 4))]);
     expect(parseCQ('[CQ:a,b]'.repeat(mb / 8))).toHaveLength(1);
+    expect(parseCQ('[CQ:a,b=c]'.repeat(mb / 10))).toHaveLength(Math.floor(mb / 10));
   });
 });
 
