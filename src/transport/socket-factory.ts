@@ -1,0 +1,118 @@
+import IsomorphicWebSocket from 'isomorphic-ws';
+import pkg from '../../package.json';
+
+/**
+ * The only place that constructs sockets. RxJS's `webSocket` calls `new WebSocketCtor(url, protocol)`
+ * — there is no slot for headers — so we hand it a constructor that closes over them. Whether the
+ * socket can take headers is feature-detected on the constructor (Node's `ws` has `ping` on its
+ * prototype, a browser's `WebSocket` does not); no Node built-in is imported, so this bundles for
+ * browsers, where `isomorphic-ws` resolves to the global `WebSocket`.
+ */
+
+/**
+ * What onebot-rx needs from a socket: the browser `WebSocket` surface. `ws` in Node, the browser's
+ * `WebSocket` and a test fake all fit.
+ *
+ * @since 0.1.0
+ * @category transport
+ */
+export interface SocketLike {
+  readonly readyState: number;
+  readonly bufferedAmount?: number;
+  binaryType?: string;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * A socket constructor in the browser's shape. Constructors that also take a third `options` argument
+ * (Node's `ws`) are detected and given the handshake headers there.
+ *
+ * @since 0.1.0
+ * @category transport
+ */
+export type WebSocketCtorLike = new (url: string, protocols?: string | string[]) => SocketLike;
+
+/** `User-Agent` we announce, following the `OneBot/11 <impl>/<version>` convention. @since 0.1.0 @category transport */
+export const DEFAULT_USER_AGENT = `OneBot/11 onebot-rx/${(pkg as { version: string }).version}`;
+
+/** @since 0.1.0 @category transport */
+export interface SocketFactoryOptions {
+  readonly url: string;
+  readonly selfId: number;
+  readonly role: string;
+  readonly accessToken?: string | undefined;
+  readonly authScheme?: 'Bearer' | 'Token';
+  readonly tokenInQuery?: boolean;
+  readonly userAgent?: string | undefined;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly WebSocketCtor?: WebSocketCtorLike | undefined;
+}
+
+/** @since 0.1.0 @category transport */
+export interface SocketFactory {
+  /** The URL to dial (with `?access_token=` when the token cannot travel in a header). Contains the token: never log it unredacted. */
+  readonly url: string;
+  /** Whether handshake headers (`X-Self-ID`...) reach the server. `false` in browsers. */
+  readonly sendsHeaders: boolean;
+  /** The headers sent when `sendsHeaders` (with the token). Never log them unredacted. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** A constructor for RxJS's `webSocket`; every socket it builds is also passed to `onCreate`. */
+  ctor(onCreate: (socket: SocketLike) => void): WebSocketCtorLike;
+}
+
+/** Whether a constructor accepts `ws`-style options (headers) as its third argument. @internal */
+export const takesOptions = (Ctor: unknown): boolean =>
+  typeof Ctor === 'function' && typeof (Ctor as { prototype?: { ping?: unknown } }).prototype?.ping === 'function';
+
+/**
+ * Builds the socket constructor for one client.
+ *
+ * @example
+ * import { createSocketFactory } from 'onebot-rx';
+ * const f = createSocketFactory({ url: 'ws://127.0.0.1:8080/ws', selfId: 10001, role: 'Universal', accessToken: 't' });
+ * f.headers['X-Self-ID'] === '10001';
+ * f.headers.Authorization === 'Bearer t';
+ *
+ * @since 0.1.0
+ * @category transport
+ */
+export const createSocketFactory = (options: SocketFactoryOptions): SocketFactory => {
+  const Base = (options.WebSocketCtor ?? (IsomorphicWebSocket as unknown as WebSocketCtorLike)) as WebSocketCtorLike;
+  const sendsHeaders = takesOptions(Base);
+  const token = options.accessToken;
+  const headers: Record<string, string> = {
+    ...options.headers,
+    'X-Self-ID': String(options.selfId),
+    'X-Client-Role': options.role,
+    'User-Agent': options.userAgent ?? DEFAULT_USER_AGENT,
+  };
+  const queryToken = token !== undefined && token !== '' && (options.tokenInQuery === true || !sendsHeaders);
+  if (token !== undefined && token !== '' && !queryToken) headers.Authorization = `${options.authScheme ?? 'Bearer'} ${token}`;
+  const url = queryToken ? withQuery(options.url, 'access_token', token) : options.url;
+  // Compression buys nothing for small JSON frames and costs a zlib round trip per frame; the
+  // size limit is enforced per frame by the decoder (an error value, not a 1009 close); ws keeps its
+  // own 100 MiB ceiling as the memory guard.
+  const wsOptions = { headers, perMessageDeflate: false };
+  const ctor = (onCreate: (socket: SocketLike) => void): WebSocketCtorLike => {
+    // A plain function used with `new`: returning an object from it makes that object the result.
+    function OneBotSocket(socketUrl: string, protocols?: string | string[]): SocketLike {
+      const WithOptions = Base as unknown as new (u: string, p: string | string[] | undefined, o: object) => SocketLike;
+      const socket = sendsHeaders ? new WithOptions(socketUrl, protocols, wsOptions) : new Base(socketUrl, protocols);
+      onCreate(socket);
+      return socket;
+    }
+    return OneBotSocket as unknown as WebSocketCtorLike;
+  };
+  return { url, sendsHeaders, headers, ctor };
+};
+
+const withQuery = (url: string, key: string, value: string): string => {
+  try {
+    const u = new URL(url);
+    u.searchParams.set(key, value);
+    return u.toString();
+  } catch {
+    return `${url}${url.includes('?') ? '&' : '?'}${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+  }
+};

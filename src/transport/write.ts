@@ -1,0 +1,97 @@
+import type { SocketLike } from './socket-factory';
+
+/**
+ * The write path of one open connection. Two jobs:
+ *
+ * - **Coalescing.** Node's `ws` turns every `send` into its own `writev` syscall. When the socket
+ *   exposes the underlying stream's `cork`/`uncork` (Node), the first write of a tick corks it and a
+ *   microtask uncorks it, so all frames of one tick leave in one syscall, in order. Elsewhere it is
+ *   a plain `send` per frame (a browser batches on its own).
+ * - **Backpressure.** `ready` turns false while the socket holds more than `highWaterMark` unsent
+ *   bytes (`bufferedAmount`); the client then keeps frames in its outbox instead of piling them onto
+ *   the socket's unbounded buffer.
+ */
+
+/** @since 0.1.0 @category transport */
+export interface FrameWriter {
+  /** Open and under the high-water mark: a frame written now goes out without piling up. */
+  readonly ready: boolean;
+  /** Whether the socket is open at all. */
+  readonly open: boolean;
+  /**
+   * Hands one pre-encoded frame to the socket. `true` = accepted by an open socket ("written");
+   * `false` = the socket was not open and nothing was written.
+   */
+  write(text: string): boolean;
+}
+
+/** Node's `net.Socket` surface used for corking, detected at run time. @internal */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+  destroyed?: boolean;
+}
+
+const OPEN = 1;
+
+const corkableOf = (socket: SocketLike): Corkable | undefined => {
+  const raw = (socket as { _socket?: Partial<Corkable> })._socket;
+  return raw !== undefined && raw !== null && typeof raw.cork === 'function' && typeof raw.uncork === 'function' ? (raw as Corkable) : undefined;
+};
+
+class SocketWriter implements FrameWriter {
+  private corked = false;
+  private stream: Corkable | undefined | null = null;
+  // Bound once: no closure allocated per frame or per tick.
+  private readonly uncork = (): void => {
+    this.corked = false;
+    const s = this.stream;
+    if (s && s.destroyed !== true) s.uncork();
+  };
+
+  constructor(
+    private readonly socket: SocketLike,
+    private readonly send: (text: string) => void,
+    private readonly highWaterMark: number,
+  ) {}
+
+  get open(): boolean {
+    return this.socket.readyState === OPEN;
+  }
+
+  get ready(): boolean {
+    return this.socket.readyState === OPEN && (this.socket.bufferedAmount ?? 0) <= this.highWaterMark;
+  }
+
+  write(text: string): boolean {
+    if (this.socket.readyState !== OPEN) return false;
+    if (!this.corked) {
+      // The raw stream appears only once the socket is open, so look it up lazily, once.
+      if (this.stream === null) this.stream = corkableOf(this.socket);
+      if (this.stream !== undefined) {
+        this.stream.cork();
+        this.corked = true;
+        queueMicrotask(this.uncork);
+      }
+    }
+    this.send(text);
+    return true;
+  }
+}
+
+/**
+ * Creates the writer of one connection. `send` is the actual write (the RxJS subject's `next`, whose
+ * serializer is the identity on pre-encoded text).
+ *
+ * @example
+ * import { createFrameWriter } from 'onebot-rx';
+ * const sent: string[] = [];
+ * const socket = { readyState: 1, bufferedAmount: 0, send: (t: string) => sent.push(t), close() {} };
+ * const w = createFrameWriter(socket, (t) => socket.send(t), 1024);
+ * w.write('{"a":1}') === true && sent.length === 1;
+ *
+ * @since 0.1.0
+ * @category transport
+ */
+export const createFrameWriter = (socket: SocketLike, send: (text: string) => void, highWaterMark: number): FrameWriter =>
+  new SocketWriter(socket, send, highWaterMark);

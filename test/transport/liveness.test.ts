@@ -1,0 +1,56 @@
+import { TestScheduler } from 'rxjs/testing';
+import { liveness, canPing } from '../../src/transport/liveness';
+import { ErrorCode, OneBotError } from '../../src/protocol/errors';
+
+class PingSocket {
+  pings: number[] = [];
+  listeners = new Set<() => void>();
+  answer = true;
+  constructor(private readonly scheduler: TestScheduler) {}
+  ping(): void {
+    this.pings.push(this.scheduler.now());
+    if (this.answer) this.scheduler.schedule(() => this.listeners.forEach((l) => l()), 3);
+  }
+  on(_: 'pong', l: () => void): void {
+    this.listeners.add(l);
+  }
+  off(_: 'pong', l: () => void): void {
+    this.listeners.delete(l);
+  }
+}
+
+const newScheduler = () => new TestScheduler((a, b) => expect(a).toEqual(b));
+
+describe('liveness', () => {
+  it('pings every pingInterval and stays silent while pongs come back', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      const s = new PingSocket(ts);
+      expectObservable(liveness(s, { pingInterval: 100, pongTimeout: 50 }, ts), '^ 1000ms !').toBe('');
+      ts.schedule(() => expect(s.pings).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]), 1001);
+    });
+  });
+
+  it('errors with PongTimeout pongTimeout after an unanswered ping, and unregisters its listener', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      const s = new PingSocket(ts);
+      ts.schedule(() => (s.answer = false), 250);
+      const err = new OneBotError(ErrorCode.PongTimeout, 'no pong within 50 ms of a ping: the connection is dead', { pingInterval: 100, pongTimeout: 50 });
+      expectObservable(liveness(s, { pingInterval: 100, pongTimeout: 50 }, ts)).toBe('350ms #', undefined, err);
+      ts.schedule(() => expect(s.listeners.size).toBe(0), 400);
+    });
+  });
+
+  it('is a no-op for sockets without ping (browsers) or with pingInterval 0', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      expectObservable(liveness({ send() {} }, { pingInterval: 100, pongTimeout: 50 }, ts), '^ 1000ms !').toBe('');
+      const s = new PingSocket(ts);
+      expectObservable(liveness(s, { pingInterval: 0, pongTimeout: 50 }, ts), '^ 1000ms !').toBe('');
+      ts.schedule(() => expect(s.pings).toEqual([]), 1000);
+    });
+    expect(canPing({ ping() {}, on() {} })).toBe(true);
+    expect(canPing(null)).toBe(false);
+  });
+});
