@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Installs the real OneBot v11 application servers (peers) used by the interop
+# suite into .interop/ at the repo root (git-ignored). Idempotent: a peer whose
+# pinned versions are already installed and importable is left alone.
+#
+#   .interop/venv    Python venv: NoneBot2 (FastAPI driver) + adapter-onebot, aiocqhttp
+#   .interop/koishi  npm project: koishi, koishi-plugin-adapter-onebot, server, http
+#
+# Any failure exits non-zero with a message: a peer that cannot be installed
+# must fail the run, never be skipped.
+#
+# Env: INTEROP_DIR (default <repo>/.interop), PYTHON (default python3),
+#      INTEROP_FORCE=1 to reinstall everything.
+set -euo pipefail
+
+# --- pinned versions (bump here, then update test/interop/NOTES.md) ---------
+NONEBOT2_VERSION="2.4.4"
+NONEBOT_ADAPTER_ONEBOT_VERSION="2.4.6"
+AIOCQHTTP_VERSION="1.4.4"
+# What the two Python peers run on (resolved together once, then pinned).
+PY_PINS=(
+  "fastapi==0.165.0"
+  "starlette==1.10.0"
+  "uvicorn[standard]==0.54.0"
+  "pydantic==2.14.3"
+  "Quart==0.22.0"
+  "Hypercorn==0.18.0"
+  "Werkzeug==3.1.9"
+  "httpx==0.28.1"
+  "websockets==17.4"
+)
+KOISHI_VERSION="4.18.11"
+KOISHI_ADAPTER_ONEBOT_VERSION="6.9.4"
+KOISHI_PLUGIN_SERVER_VERSION="3.2.9"
+KOISHI_PLUGIN_HTTP_VERSION="0.6.3"
+# ---------------------------------------------------------------------------
+
+die() { echo "interop-setup: ERROR: $*" >&2; exit 1; }
+log() { echo "interop-setup: $*" >&2; }
+trap 'die "failed at line $LINENO: $BASH_COMMAND"' ERR
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+INTEROP_DIR="${INTEROP_DIR:-$ROOT/.interop}"
+PYTHON="${PYTHON:-python3}"
+VENV="$INTEROP_DIR/venv"
+KOISHI_DIR="$INTEROP_DIR/koishi"
+FORCE="${INTEROP_FORCE:-0}"
+
+command -v "$PYTHON" >/dev/null || die "$PYTHON not found (Python >= 3.9 needed for the NoneBot2/aiocqhttp peers)"
+command -v node >/dev/null || die "node not found (needed for the Koishi peer)"
+command -v npm >/dev/null || die "npm not found (needed for the Koishi peer)"
+mkdir -p "$INTEROP_DIR"
+
+# --- Python peers -----------------------------------------------------------
+PY_SPEC=(
+  "nonebot2[fastapi]==$NONEBOT2_VERSION"
+  "nonebot-adapter-onebot==$NONEBOT_ADAPTER_ONEBOT_VERSION"
+  "aiocqhttp==$AIOCQHTTP_VERSION"
+  "${PY_PINS[@]}"
+)
+PY_STAMP="$VENV/.onebot-rx-pins"
+PY_WANT="$(printf '%s\n' "${PY_SPEC[@]}")"
+
+py_check() {
+  # Imports what the peers import and prints the versions; non-zero if any is off.
+  "$VENV/bin/python" - "$NONEBOT2_VERSION" "$NONEBOT_ADAPTER_ONEBOT_VERSION" "$AIOCQHTTP_VERSION" <<'PY'
+import sys
+from importlib.metadata import version
+want = dict(zip(["nonebot2", "nonebot-adapter-onebot", "aiocqhttp"], sys.argv[1:]))
+import nonebot, nonebot.drivers.fastapi, nonebot.adapters.onebot.v11  # noqa: F401,E401
+import aiocqhttp, quart, uvicorn, fastapi  # noqa: F401,E401
+bad = []
+for name, v in want.items():
+    got = version(name)
+    print(f"  {name}=={got}", file=sys.stderr)
+    if got != v:
+        bad.append(f"{name} {got} != {v}")
+if bad:
+    sys.exit("version mismatch: " + "; ".join(bad))
+PY
+}
+
+if [[ "$FORCE" != "1" && -x "$VENV/bin/python" && -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "$PY_WANT" ]] && py_check 2>/dev/null; then
+  log "python peers already installed in $VENV"
+else
+  log "installing python peers into $VENV"
+  if [[ "$FORCE" == "1" || ! -x "$VENV/bin/python" ]]; then
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "$VENV" || die "cannot create venv $VENV (is python3-venv installed?)"
+  fi
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q "${PY_SPEC[@]}" \
+    || die "pip install of the python peers failed"
+  py_check || die "python peers installed but not importable / wrong versions"
+  printf '%s' "$PY_WANT" >"$PY_STAMP"
+fi
+
+# --- Koishi peer --------------------------------------------------------------
+mkdir -p "$KOISHI_DIR"
+KOISHI_PKG="$(cat <<EOF
+{
+  "name": "onebot-rx-interop-koishi",
+  "private": true,
+  "description": "Koishi peer for the onebot-rx interop suite (written by scripts/interop-setup.sh)",
+  "dependencies": {
+    "koishi": "$KOISHI_VERSION",
+    "koishi-plugin-adapter-onebot": "$KOISHI_ADAPTER_ONEBOT_VERSION",
+    "@koishijs/plugin-server": "$KOISHI_PLUGIN_SERVER_VERSION",
+    "@koishijs/plugin-http": "$KOISHI_PLUGIN_HTTP_VERSION"
+  }
+}
+EOF
+)"
+
+koishi_check() {
+  (cd "$KOISHI_DIR" && node - "$KOISHI_VERSION" "$KOISHI_ADAPTER_ONEBOT_VERSION" "$KOISHI_PLUGIN_SERVER_VERSION" "$KOISHI_PLUGIN_HTTP_VERSION" <<'JS'
+const { createRequire } = require('node:module');
+const req = createRequire(process.cwd() + '/package.json');
+const names = ['koishi', 'koishi-plugin-adapter-onebot', '@koishijs/plugin-server', '@koishijs/plugin-http'];
+const want = process.argv.slice(2);
+const bad = [];
+names.forEach((name, i) => {
+  const got = req(name + '/package.json').version;
+  console.error(`  ${name}@${got}`);
+  if (got !== want[i]) bad.push(`${name} ${got} != ${want[i]}`);
+  req(name); // must load
+});
+if (bad.length) { console.error('version mismatch: ' + bad.join('; ')); process.exit(1); }
+JS
+  )
+}
+
+if [[ "$FORCE" != "1" && -f "$KOISHI_DIR/package.json" && "$(cat "$KOISHI_DIR/package.json")" == "$KOISHI_PKG" && -d "$KOISHI_DIR/node_modules" ]] && koishi_check 2>/dev/null; then
+  log "koishi peer already installed in $KOISHI_DIR"
+else
+  log "installing koishi peer into $KOISHI_DIR"
+  [[ "$FORCE" == "1" ]] && rm -rf "$KOISHI_DIR/node_modules" "$KOISHI_DIR/package-lock.json"
+  printf '%s\n' "$KOISHI_PKG" >"$KOISHI_DIR/package.json"
+  (cd "$KOISHI_DIR" && npm install --no-audit --no-fund --loglevel=error) || die "npm install of the koishi peer failed"
+  koishi_check || die "koishi peer installed but not loadable / wrong versions"
+fi
+
+# npm 11 may hold back dependency install scripts until approved. The Koishi
+# tree has none today; if one appears, it must be reviewed, not silently skipped.
+pending="$(cd "$KOISHI_DIR" && npm install-scripts ls 2>&1)" || true
+if grep -qi "unknown command" <<<"$pending"; then
+  log "npm $(npm --version) has no install-script gate; install scripts ran as usual"
+elif ! grep -q "No packages with unreviewed install scripts" <<<"$pending"; then
+  die "koishi peer has dependencies with unreviewed install scripts (npm skipped them):
+$pending
+review them, then approve in $KOISHI_DIR with: npm install-scripts approve <pkg>"
+fi
+
+log "ok: peers installed in $INTEROP_DIR"

@@ -1,0 +1,71 @@
+"""NoneBot2 (FastAPI driver) + OneBot v11 adapter, reverse WebSocket peer.
+
+Listens on 127.0.0.1:<port> (argv[1] or $PEER_PORT); the adapter serves
+/onebot/v11/ws (also /onebot/v11/ and /onebot/v11/ws/). $ONEBOT_ACCESS_TOKEN,
+when set, is checked by the adapter. Reports JSON lines on stdout
+(see peer_report.py); NoneBot's own log goes to stderr.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+os.environ.setdefault("INTEROP_PEER_NAME", "nonebot")
+
+from peer_report import access_token, api_timeout, parse_port, report  # noqa: E402
+
+import nonebot  # noqa: E402
+from nonebot.adapters.onebot.v11 import Adapter  # noqa: E402
+from nonebot.log import default_filter, default_format, logger  # noqa: E402
+
+# Keep stdout for the harness' JSON lines.
+logger.remove()
+logger.add(
+    sys.stderr,
+    level=os.environ.get("PEER_LOG_LEVEL", "INFO"),
+    diagnose=False,
+    filter=default_filter,
+    format=default_format,
+)
+
+PORT = parse_port()
+
+config = {
+    "driver": "~fastapi",
+    "host": "127.0.0.1",
+    "port": PORT,
+    "api_timeout": api_timeout(),
+    "log_level": os.environ.get("PEER_LOG_LEVEL", "INFO"),
+    # No command prefix games: the echo plugin handles every message.
+    "command_start": {"/"},
+}
+token = access_token()
+if token:
+    config["onebot_access_token"] = token
+
+# _env_file=None: never pick up a stray .env from the working directory.
+nonebot.init(_env_file=None, **config)
+driver = nonebot.get_driver()
+driver.register_adapter(Adapter)
+
+# Import by module name (sys.path has this folder), whatever the cwd is.
+for _name in ("nonebot_plugins.interop_echo", "nonebot_plugins.interop_probe"):
+    if nonebot.load_plugin(_name) is None:
+        report("fatal", error=f"plugin {_name} failed to load")
+        sys.exit(3)
+
+
+@driver.on_startup
+async def _ready() -> None:
+    report("ready", port=PORT, path="/onebot/v11/ws", token=bool(token))
+
+
+@driver.on_shutdown
+async def _shutdown() -> None:
+    report("shutdown")
+
+
+if __name__ == "__main__":
+    nonebot.run()
