@@ -306,7 +306,6 @@ const GroupMemberInfo = withOptional(
 
 const HonorType = t.keyof(
   { talkative: null, performer: null, legend: null, strong_newbie: null, emotion: null, all: null },
-  'HonorType',
 );
 const CurrentTalkative = t.type(
   { user_id: t.number, nickname: t.string, avatar: t.string, day_count: t.number },
@@ -332,7 +331,6 @@ const GroupHonorInfo = withOptional(
 
 const RecordFormat = t.keyof(
   { mp3: null, amr: null, wma: null, m4a: null, spx: null, ogg: null, wav: null, flac: null },
-  'RecordFormat',
 );
 const FileResult = t.type({ file: t.string }, 'FileResult');
 const YesResult = t.type({ yes: t.boolean }, 'YesResult');
