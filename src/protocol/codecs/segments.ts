@@ -420,13 +420,10 @@ const standardCodecs = {
 } as const;
 
 /**
- * The `type` of every standard segment (§4.4).
+ * The `type` of every standard segment (§4.4). Named by its values so errors list them.
  * @since 0.1.0 @category segments
  */
-export const StandardSegmentType = t.keyof(
-  Object.fromEntries(Object.keys(standardCodecs).map((k) => [k, null])) as { [K in keyof typeof standardCodecs]: null },
-  'StandardSegmentType',
-);
+export const StandardSegmentType = oneOf(Object.keys(standardCodecs) as Array<keyof typeof standardCodecs>);
 /** @since 0.1.0 @category segments */
 export type StandardSegmentType = t.TypeOf<typeof StandardSegmentType>;
 
