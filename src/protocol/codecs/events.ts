@@ -32,6 +32,18 @@ const nullable = <A, O>(codec: t.Type<A, O, unknown>) =>
     (a) => (a === null ? null : codec.encode(a)),
   );
 
+/**
+ * `inner` (an intersection with `t.UnknownRecord`) that reports a non-object once, under `name`,
+ * instead of once per intersection member.
+ */
+const objectWith = <A, O>(inner: t.Type<A, O, unknown>, name: string) =>
+  new t.Type<A, O, unknown>(
+    name,
+    inner.is,
+    (u, c) => (typeof u === 'object' && u !== null && !Array.isArray(u) ? inner.validate(u, replaceLast(c, inner)) : t.failure(u, c)),
+    inner.encode,
+  );
+
 // ---------------------------------------------------------------------------------------------------
 // Envelope and extension events
 // ---------------------------------------------------------------------------------------------------
@@ -55,7 +67,7 @@ export type EventEnvelope = t.TypeOf<typeof EventEnvelope>;
  * @since 0.1.0
  * @category events
  */
-export const ExtensionEvent = t.intersection([EventEnvelope, t.UnknownRecord], 'ExtensionEvent');
+export const ExtensionEvent = objectWith(t.intersection([EventEnvelope, t.UnknownRecord]), 'ExtensionEvent');
 /** @since 0.1.0 @category events */
 export type ExtensionEvent = t.TypeOf<typeof ExtensionEvent>;
 
@@ -79,7 +91,7 @@ export type LifecycleEvent = t.TypeOf<typeof LifecycleEvent>;
  * implementation extras (go-cqhttp `stat`, `app_good`...), kept.
  * @since 0.1.0 @category events
  */
-export const HeartbeatStatus = t.intersection([t.type({ online: t.boolean, good: t.boolean }), t.UnknownRecord], 'HeartbeatStatus');
+export const HeartbeatStatus = objectWith(t.intersection([t.type({ online: t.boolean, good: t.boolean }), t.UnknownRecord]), 'HeartbeatStatus');
 /** @since 0.1.0 @category events */
 export type HeartbeatStatus = t.TypeOf<typeof HeartbeatStatus>;
 
@@ -103,8 +115,8 @@ export type MetaEvent = t.TypeOf<typeof MetaEvent>;
 // §3.2–3.4 messages
 // ---------------------------------------------------------------------------------------------------
 
-const Sex = oneOf(['male', 'female', 'unknown'], 'Sex');
-const Role = oneOf(['owner', 'admin', 'member'], 'Role');
+const Sex = oneOf(['male', 'female', 'unknown']);
+const Role = oneOf(['owner', 'admin', 'member']);
 
 /**
  * `sender` of a private message. Every field is best-effort (may be missing); (ext) go-cqhttp adds
@@ -134,7 +146,7 @@ export const Anonymous = t.type({ id: t.number, name: t.string, flag: t.string }
 /** @since 0.1.0 @category events */
 export type Anonymous = t.TypeOf<typeof Anonymous>;
 
-const MessageFormat = oneOf(['array', 'string'], 'MessageFormat');
+const MessageFormat = oneOf(['array', 'string']);
 
 const privateMessage = <P extends string>(postType: P, name: string) =>
   struct(
