@@ -1,0 +1,87 @@
+/**
+ * Late binding to onebot-rx itself. The client, protocol core and root entry are written in
+ * parallel with this suite, so the bench loads them by their contract names (docs/architecture.md)
+ * at run time and reports a row as pending while a piece is missing, instead of failing to compile.
+ * The structural types below describe only what the bench calls; they are not a copy of the client.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Observable } from 'rxjs';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+const SRC = path.join(ROOT, 'src');
+
+/** What the bench needs from `createClient(...)`'s result. */
+export interface BenchClient {
+  connect(): unknown;
+  disconnect(): unknown;
+  send(frame: unknown): PromiseLike<unknown>;
+  sendText(text: string, messageType: 'group' | 'private', opts?: { targetId?: number; groupId?: number }): PromiseLike<unknown>;
+  events$: Observable<unknown>;
+  handle(action: string, handler: (params: unknown, request: unknown) => unknown): unknown;
+  state$?: Observable<unknown>;
+}
+
+export interface BenchClientOptions {
+  url: string;
+  selfId: number;
+  heartbeatInterval: number;
+  reconnectInterval: number;
+  validate?: boolean;
+  [key: string]: unknown;
+}
+
+export type CreateClient = (options: BenchClientOptions) => BenchClient;
+
+/** An io-ts codec, as far as the bench uses it. */
+export interface Decoder {
+  decode(u: unknown): { _tag: 'Left' | 'Right' };
+}
+
+function exists(rel: string): boolean {
+  return fs.existsSync(path.join(SRC, rel));
+}
+
+function tryRequire(rel: string): Record<string, unknown> | undefined {
+  if (!exists(rel)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(SRC, rel)) as Record<string, unknown>;
+}
+
+const CLIENT_MODULES = ['index.ts', 'client/index.ts', 'client/create-client.ts', 'client/client.ts'];
+
+/** `createClient` from the root entry or the client layer, or undefined while it has not landed. */
+export function loadCreateClient(): CreateClient | undefined {
+  for (const rel of CLIENT_MODULES) {
+    const m = tryRequire(rel);
+    if (m && typeof m.createClient === 'function') return m.createClient as CreateClient;
+  }
+  return undefined;
+}
+
+/** Where `createClient` was found (for the report), or undefined. */
+export function clientModule(): string | undefined {
+  for (const rel of CLIENT_MODULES) {
+    if (!exists(rel)) continue;
+    const text = fs.readFileSync(path.join(SRC, rel), 'utf8');
+    if (/\bcreateClient\b/.test(text)) return `src/${rel}`;
+  }
+  return undefined;
+}
+
+/** `OneBotEvent` (the dispatching event codec the client decodes `events$` with). */
+export function loadEventCodec(): Decoder | undefined {
+  const m = tryRequire('protocol/codecs/events.ts');
+  const c = m?.OneBotEvent as Decoder | undefined;
+  return c && typeof c.decode === 'function' ? c : undefined;
+}
+
+/** A silent logger so client logging never lands in the timings. */
+export function silentLogger(): unknown {
+  return tryRequire('logging/logger.ts')?.silentLogger;
+}
+
+/** The shared option set every row starts from. */
+export function clientOptions(url: string, selfId: number, extra: Partial<BenchClientOptions> = {}): BenchClientOptions {
+  return { url, selfId, heartbeatInterval: 0, reconnectInterval: 1000, logger: silentLogger(), ...extra };
+}

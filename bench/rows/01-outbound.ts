@@ -1,0 +1,109 @@
+/**
+ * Row 1 — outbound events/s: the client pushing built group message events (`send`) and
+ * `sendText`, against raw `ws.send` of the same event pre-serialized. Measured end to end: from the
+ * order to send N events until the sink (another process) has received the N-th frame.
+ */
+import type WebSocket from 'ws';
+import { FIXTURE_JSON, FIXTURE_TEXT, groupMessageEvent } from '../lib/fixture';
+import { connectVia, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
+import { clientModule, clientOptions, loadCreateClient, type BenchClient } from '../lib/onebot';
+import { openRaw } from '../lib/raw-client';
+import { withPeers, type Peer } from '../lib/rpc';
+import { nowMs, summarize } from '../lib/stats';
+import { ratioGoal, type RowContext, type RowResult, type RowSpec } from '../lib/types';
+
+const GROUP_ID = 123456789;
+
+let rawWs: WebSocket | undefined;
+let client: BenchClient | undefined;
+let failures = 0;
+let firstFailure: string | undefined;
+const EVENTS = Array.from({ length: 256 }, (_, i) => groupMessageEvent(1000 + i));
+
+export const workers = {
+  raw: {
+    async open(a: { url: string; selfId: number }) {
+      rawWs = await openRaw(a.url, a.selfId);
+    },
+    blast(a: { n: number }) {
+      const ws = rawWs;
+      if (!ws) throw new Error('not open');
+      for (let i = 0; i < a.n; i++) ws.send(FIXTURE_JSON);
+    },
+  },
+  onebot: {
+    open(a: { url: string; selfId: number }) {
+      const createClient = loadCreateClient();
+      if (!createClient) throw new Error('createClient has not landed');
+      client = createClient(clientOptions(a.url, a.selfId));
+      client.connect();
+    },
+    blast(a: { n: number; mode: 'send' | 'sendText' }) {
+      const c = client;
+      if (!c) throw new Error('not open');
+      const onError = (err: unknown): void => {
+        failures++;
+        firstFailure ??= err instanceof Error ? err.message : String(err);
+      };
+      if (a.mode === 'send') for (let i = 0; i < a.n; i++) c.send(EVENTS[i & 255]).then(undefined, onError);
+      else for (let i = 0; i < a.n; i++) c.sendText(FIXTURE_TEXT, 'group', { groupId: GROUP_ID }).then(undefined, onError);
+    },
+    failures: () => ({ failures, firstFailure }),
+  },
+};
+
+async function measure(server: Peer, client: Peer, selfId: number, n: number, mode?: string): Promise<number> {
+  const before = await server.call<{ frames: number }>('stats', { selfId });
+  const timeoutMs = 60000;
+  const done = server.call('until', { selfId, field: 'frames', target: before.frames + n, timeoutMs }, timeoutMs + 1000);
+  const t0 = nowMs();
+  await client.call('blast', { n, mode }, timeoutMs);
+  await done;
+  return (n / (nowMs() - t0)) * 1000;
+}
+
+export const outbound: RowSpec = {
+  id: 'outbound',
+  n: 1,
+  title: 'outbound events/s (client → sink)',
+  async run(ctx: RowContext): Promise<RowResult[]> {
+    const n = ctx.quick ? 50000 : 200000;
+    const hasClient = loadCreateClient() !== undefined;
+    const server = await startServer();
+    return withPeers([Promise.resolve(server.peer), startClient(__filename, 'raw', ctx), ...(hasClient ? [startClient(__filename, 'onebot', ctx)] : [])], async ([, raw, ob]) => {
+      if (!raw) throw new Error('no raw client');
+      await connectVia(server, raw, RAW_ID);
+      if (ob) await connectVia(server, ob, ONEBOT_ID);
+      // Warm-up: JIT, socket buffers.
+      await measure(server.peer, raw, RAW_ID, n >> 2);
+      if (ob) {
+        await measure(server.peer, ob, ONEBOT_ID, n >> 2, 'send');
+        await measure(server.peer, ob, ONEBOT_ID, n >> 2, 'sendText');
+      }
+      const rawRuns: number[] = [];
+      const sendRuns: number[] = [];
+      const textRuns: number[] = [];
+      for (let r = 0; r < ctx.runs; r++) {
+        rawRuns.push(await measure(server.peer, raw, RAW_ID, n));
+        if (ob) {
+          sendRuns.push(await measure(server.peer, ob, ONEBOT_ID, n, 'send'));
+          textRuns.push(await measure(server.peer, ob, ONEBOT_ID, n, 'sendText'));
+        }
+        ctx.log(`run ${r + 1}: raw ${rawRuns.at(-1)?.toFixed(0)}/s${ob ? `, send ${sendRuns.at(-1)?.toFixed(0)}/s, sendText ${textRuns.at(-1)?.toFixed(0)}/s` : ''}`);
+      }
+      const fail = ob ? await ob.call<{ failures: number; firstFailure?: string }>('failures') : undefined;
+      const note = !ob
+        ? 'pending: createClient has not landed'
+        : fail && fail.failures > 0
+          ? `${fail.failures} sends rejected (${fail.firstFailure})`
+          : undefined;
+      const unit = 'ev/s';
+      const baseline = summarize(rawRuns);
+      const pendingNote = ob ? `${n} events of ${FIXTURE_JSON.length} B per run via ${clientModule()}` : note;
+      return [
+        { row: '1 outbound send()', unit, value: ob ? summarize(sendRuns) : null, baseline, goal: ratioGoal('>=', 1.0), note: note ?? pendingNote },
+        { row: '1 outbound sendText()', unit, value: ob ? summarize(textRuns) : null, baseline, goal: ratioGoal('>=', 1.0), ...(note ? { note } : {}) },
+      ];
+    });
+  },
+};

@@ -1,0 +1,115 @@
+/**
+ * Row 5 — idle connections: N clients with heartbeats armed, all in one process, connected to a
+ * server in another process. Memory per connection = (RSS / heap after GC with all N connected −
+ * the same before the first connection) / N; each variant runs in a fresh `--expose-gc` process.
+ */
+import WebSocket from 'ws';
+import { connectEvent, heartbeatEvent } from '../lib/fixture';
+import { ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
+import { clientOptions, loadCreateClient, type BenchClient, type CreateClient } from '../lib/onebot';
+import { rawHeaders } from '../lib/raw-client';
+import { sleep, withPeers, type Peer } from '../lib/rpc';
+import { summarize } from '../lib/stats';
+import { ratioGoal, type RowContext, type RowResult, type RowSpec } from '../lib/types';
+
+const HEARTBEAT_MS = 15000;
+const sockets: WebSocket[] = [];
+const timers: NodeJS.Timeout[] = [];
+const clients: BenchClient[] = [];
+let createClient: CreateClient | undefined;
+
+function mem(): { rss: number; heap: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  for (let i = 0; i < 3; i++) gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed };
+}
+
+export const workers = {
+  raw: {
+    mem,
+    prepare: () => undefined,
+    async openBatch(a: { url: string; selfId: number; count: number }) {
+      await Promise.all(
+        Array.from(
+          { length: a.count },
+          () =>
+            new Promise<void>((resolve, reject) => {
+              const ws = new WebSocket(a.url, { headers: rawHeaders(a.selfId), perMessageDeflate: false });
+              sockets.push(ws);
+              ws.once('open', () => {
+                ws.send(connectEvent(a.selfId));
+                timers.push(setInterval(() => ws.send(heartbeatEvent(a.selfId, HEARTBEAT_MS)), HEARTBEAT_MS));
+                resolve();
+              });
+              ws.once('error', reject);
+            }),
+        ),
+      );
+    },
+  },
+  onebot: {
+    mem,
+    prepare() {
+      createClient = loadCreateClient();
+      if (!createClient) throw new Error('createClient has not landed');
+    },
+    openBatch(a: { url: string; selfId: number; count: number }) {
+      if (!createClient) throw new Error('prepare first');
+      for (let i = 0; i < a.count; i++) {
+        const c = createClient(clientOptions(a.url, a.selfId, { heartbeatInterval: HEARTBEAT_MS, reconnectInterval: 5000 }));
+        clients.push(c);
+        c.connect();
+      }
+    },
+  },
+};
+
+async function oneRun(variant: 'raw' | 'onebot', selfId: number, n: number, ctx: RowContext): Promise<{ rss: number; heap: number }> {
+  const server = await startServer();
+  return withPeers([Promise.resolve(server.peer), startClient(__filename, variant, ctx, ['--expose-gc'])], async ([, client]) => {
+    const c = client as Peer;
+    await c.call('prepare');
+    const before = await c.call<{ rss: number; heap: number }>('mem');
+    const batch = 250;
+    for (let done = 0; done < n; done += batch) {
+      const count = Math.min(batch, n - done);
+      await c.call('openBatch', { url: server.url, selfId, count }, 30000);
+      await server.peer.call('until', { selfId, field: 'connects', target: done + count, timeoutMs: 30000 }, 31000);
+    }
+    await sleep(500);
+    const after = await c.call<{ rss: number; heap: number }>('mem');
+    return { rss: (after.rss - before.rss) / n / 1024, heap: (after.heap - before.heap) / n / 1024 };
+  });
+}
+
+export const idle: RowSpec = {
+  id: 'idle',
+  n: 5,
+  title: 'idle connections: memory per connection',
+  async run(ctx: RowContext): Promise<RowResult[]> {
+    const n = ctx.quick ? 1000 : 5000;
+    const hasClient = loadCreateClient() !== undefined;
+    const raw = { rss: [] as number[], heap: [] as number[] };
+    const ob = { rss: [] as number[], heap: [] as number[] };
+    for (let r = 0; r < ctx.runs; r++) {
+      const a = await oneRun('raw', RAW_ID, n, ctx);
+      raw.rss.push(a.rss);
+      raw.heap.push(a.heap);
+      let line = `run ${r + 1}: raw ${a.rss.toFixed(1)} KB RSS, ${a.heap.toFixed(1)} KB heap per connection`;
+      if (hasClient) {
+        const b = await oneRun('onebot', ONEBOT_ID, n, ctx);
+        ob.rss.push(b.rss);
+        ob.heap.push(b.heap);
+        line += `; onebot-rx ${b.rss.toFixed(1)} KB RSS, ${b.heap.toFixed(1)} KB heap`;
+      }
+      ctx.log(line);
+    }
+    const note = hasClient ? `${n} connections, heartbeat every ${HEARTBEAT_MS} ms, one process per variant per run` : 'pending: createClient has not landed';
+    return [
+      { row: '5 idle RSS / connection', unit: 'KB', value: hasClient ? summarize(ob.rss) : null, baseline: summarize(raw.rss), goal: ratioGoal('<=', 1.5), note },
+      { row: '5 idle heap / connection', unit: 'KB', value: hasClient ? summarize(ob.heap) : null, baseline: summarize(raw.heap), goal: ratioGoal('<=', 1.5) },
+    ];
+  },
+};
