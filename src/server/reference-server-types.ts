@@ -1,0 +1,218 @@
+import type { Logger } from '../logging/logger';
+import type { OneBotError } from '../protocol/errors';
+
+/**
+ * Close codes the reference server uses when it ends a connection itself. Codes in the private
+ * 4000–4999 range name the exact handshake failure, so a client (or a human reading a trace) can
+ * tell "too slow" from "wrong first frame" from "someone else holds this account" without parsing
+ * the reason text. `1001` is the standard "going away" used on shutdown.
+ *
+ * @example
+ * import { ServerCloseCode } from 'onebot-rx/server';
+ * ServerCloseCode.HandshakeTimeout === 4001;
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const ServerCloseCode = {
+  /** The server is shutting down (`server.close()`). */
+  GoingAway: 1001,
+  /** Closed by `server.kick()` without an explicit code. */
+  Normal: 1000,
+  /** No lifecycle `connect` event arrived within `handshakeTimeout`. */
+  HandshakeTimeout: 4001,
+  /** The first frame was not a lifecycle `connect` event (bad JSON, other event, binary...). */
+  HandshakeInvalid: 4002,
+  /** The connect event's `self_id` differs from the `X-Self-ID` header (or `self_id` query). */
+  SelfIdMismatch: 4003,
+  /** Another connection already holds this `self_id`. */
+  DuplicateSelfId: 4009,
+} as const;
+
+/** @since 0.1.0 @category server */
+export type ServerCloseCode = (typeof ServerCloseCode)[keyof typeof ServerCloseCode];
+
+/**
+ * How the server writes the `echo` of the API calls it makes. Real servers differ (NoneBot2 sends a
+ * digit string, Koishi a number, aiocqhttp an object), and a client must copy it back verbatim, so
+ * the reference server can imitate each of them.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export type EchoStyle = 'string' | 'number' | 'object';
+
+/**
+ * Options of {@link createReferenceServer}. Every option is optional; defaults are in
+ * {@link REFERENCE_SERVER_DEFAULTS}.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export interface ReferenceServerOptions {
+  /** Interface to listen on. @defaultValue `'127.0.0.1'` */
+  readonly host?: string;
+  /** TCP port; `0` picks a free one (read it back from `server.port`). @defaultValue `8000` */
+  readonly port?: number;
+  /** WebSocket path; a trailing slash is optional on both sides. @defaultValue `'/ws/'` */
+  readonly path?: string;
+  /** Milliseconds a client has to send its lifecycle `connect` event. @defaultValue `1000` */
+  readonly handshakeTimeout?: number;
+  /**
+   * When set, every upgrade must carry it as `Authorization: Bearer <t>` / `Token <t>` or
+   * `?access_token=<t>` (for browsers). Missing → HTTP 401, wrong → HTTP 403.
+   */
+  readonly accessToken?: string;
+  /**
+   * When `true`, an upgrade without `X-Self-ID` (and without `?self_id=`) is refused with HTTP 400.
+   * When `false` the bot is identified by its connect event, as the original server did.
+   * @defaultValue `false`
+   */
+  readonly requireSelfId?: boolean;
+  /** Default timeout of {@link ReferenceServer.callApi}, ms. @defaultValue `10000` */
+  readonly apiTimeout?: number;
+  /** Type of the `echo` the server puts on API calls. @defaultValue `'string'` */
+  readonly echoStyle?: EchoStyle;
+  /**
+   * Largest frame, in bytes, the server accepts: bigger frames are answered with an error frame and
+   * the connection stays open. Frames above 4 × this limit are cut off by the WebSocket layer
+   * (close 1009), since they must not be buffered. @defaultValue 16 MiB
+   */
+  readonly maxPayload?: number;
+  /** How many entries each history list (`events`, `errors`, `connections`, `rejections`) keeps. @defaultValue `10000` */
+  readonly historyLimit?: number;
+  /** Where the server logs (tokens are never logged). @defaultValue silent */
+  readonly logger?: Logger;
+}
+
+/**
+ * Defaults of {@link ReferenceServerOptions}, in one place.
+ * @since 0.1.0 @category server
+ */
+export const REFERENCE_SERVER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8000,
+  path: '/ws/',
+  handshakeTimeout: 1000,
+  apiTimeout: 10_000,
+  echoStyle: 'string' as EchoStyle,
+  maxPayload: 16 * 1024 * 1024,
+  historyLimit: 10_000,
+  requireSelfId: false,
+} as const;
+
+/** The last heartbeat a bot sent. @since 0.1.0 @category server */
+export interface HeartbeatInfo {
+  /** Server clock (ms since epoch) when it arrived. */
+  readonly at: number;
+  /** The heartbeat's `interval` field (ms). */
+  readonly interval: number;
+  /** The heartbeat's `status` object. */
+  readonly status: Readonly<Record<string, unknown>>;
+}
+
+/** A connected (handshaken) bot, as returned by `server.bots()`. A snapshot. @since 0.1.0 @category server */
+export interface BotInfo {
+  readonly selfId: number;
+  /** `X-Client-Role` header, `'Universal'` when absent. */
+  readonly role: string;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  /** Id of the connection in `server.connections`. */
+  readonly connectionId: number;
+  /** When the connect event arrived (ms since epoch). */
+  readonly connectedAt: number;
+  /** When any frame last arrived from this bot. */
+  readonly lastSeen: number;
+  readonly heartbeats: number;
+  readonly lastHeartbeat: HeartbeatInfo | undefined;
+}
+
+/** One accepted WebSocket connection, live or finished. @since 0.1.0 @category server */
+export interface ConnectionRecord {
+  readonly id: number;
+  /** Set once known: from the header at upgrade, confirmed by the connect event. */
+  readonly selfId: number | undefined;
+  readonly role: string;
+  readonly remoteAddress: string | undefined;
+  /** Request path and query, `access_token` masked. */
+  readonly url: string;
+  /** Upgrade request headers with `Authorization` replaced by `[redacted]`. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly openedAt: number;
+  /** When the handshake (connect event) succeeded; `undefined` if it never did. */
+  readonly handshakeAt: number | undefined;
+  readonly closedAt: number | undefined;
+  /** The code of the close: ours when the server closed it, the peer's otherwise (1006: no close frame). */
+  readonly closeCode: number | undefined;
+  readonly closeReason: string | undefined;
+  /** Who started the close. */
+  readonly closedBy: 'server' | 'client' | undefined;
+}
+
+/** An upgrade the server refused with an HTTP status. @since 0.1.0 @category server */
+export interface RejectionRecord {
+  readonly at: number;
+  readonly status: number;
+  /** Short reason, for tests and logs (never sent to the client, never contains the token). */
+  readonly reason: string;
+  readonly remoteAddress: string | undefined;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** An event a bot sent, as decoded. @since 0.1.0 @category server */
+export interface ReceivedEvent {
+  readonly at: number;
+  readonly selfId: number;
+  readonly connectionId: number;
+  /** `'event'`: a known OneBot v11 event; `'extension'`: valid envelope, no codec for its type. */
+  readonly kind: 'event' | 'extension';
+  readonly event: Readonly<Record<string, unknown>> & { readonly post_type: string; readonly self_id: number };
+  /** Bots that received a routed copy (message events only). */
+  readonly deliveredTo: readonly number[];
+}
+
+/** A bad frame the server saw (and answered with an error frame, or closed the handshake on). @since 0.1.0 @category server */
+export interface FrameErrorRecord {
+  readonly at: number;
+  readonly connectionId: number;
+  readonly selfId: number | undefined;
+  /** The `OneBotError` code, e.g. `ONEBOT_INVALID_JSON`. */
+  readonly code: string;
+  readonly message: string;
+  readonly error: OneBotError;
+  /** Size of the offending frame in bytes. */
+  readonly bytes: number;
+}
+
+/** An answer to an API call the server made. @since 0.1.0 @category server */
+export interface ApiResponseRecord {
+  readonly selfId: number;
+  readonly action: string;
+  readonly echo: unknown;
+  readonly response: Readonly<Record<string, unknown>>;
+  readonly durationMs: number;
+}
+
+/**
+ * What `server.on(name, fn)` can listen to, and the payload of each.
+ * @since 0.1.0 @category server
+ */
+export interface ReferenceServerEvents {
+  /** A bot finished its handshake. */
+  connect: BotInfo;
+  /** A bot sent a valid event (after routing). */
+  event: ReceivedEvent;
+  /** A connection ended (handshaken or not). */
+  disconnect: ConnectionRecord;
+  /** A bad frame arrived. */
+  error: FrameErrorRecord;
+  /** A bot answered an API call. */
+  'api-response': ApiResponseRecord;
+  /** An upgrade was refused. */
+  rejection: RejectionRecord;
+}
+
+/** @since 0.1.0 @category server */
+export type ReferenceServerEventName = keyof ReferenceServerEvents;
