@@ -66,8 +66,12 @@ export interface Peer {
   readonly label: string;
   readonly pid: number;
   call<T = unknown>(cmd: string, args?: unknown, timeoutMs?: number): Promise<T>;
-  /** SIGKILL the process and wait for it to be gone. */
-  kill(): Promise<void>;
+  /**
+   * End the process and wait for it to be gone: by default close the IPC channel first (the child
+   * exits on its own, which lets `--cpu-prof` write its profile), SIGKILL after a short grace;
+   * `{ now: true }` SIGKILLs at once (a crash, for the reconnect row).
+   */
+  kill(opts?: { now?: boolean }): Promise<void>;
   readonly exited: Promise<number | null>;
 }
 
@@ -141,8 +145,16 @@ export function spawnPeer(entry: string, opts: SpawnOptions): Promise<Peer> {
         child.send({ id, cmd, args } satisfies Request);
       });
     },
-    async kill(): Promise<void> {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    async kill(killOpts?: { now?: boolean }): Promise<void> {
+      if (child.exitCode !== null || child.signalCode !== null) return void (await exited);
+      if (!killOpts?.now && child.connected) {
+        child.disconnect();
+        const grace = setTimeout(() => child.kill('SIGKILL'), 2000);
+        await exited;
+        clearTimeout(grace);
+        return;
+      }
+      child.kill('SIGKILL');
       await exited;
     },
   };

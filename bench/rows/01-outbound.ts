@@ -32,10 +32,12 @@ export const workers = {
     },
   },
   onebot: {
-    open(a: { url: string; selfId: number }) {
+    open(a: { url: string; selfId: number; n: number }) {
       const createClient = loadCreateClient();
       if (!createClient) throw new Error('createClient has not landed');
-      client = createClient(clientOptions(a.url, a.selfId));
+      // A burst of n sends outruns highWaterMark and then waits in the outbox: size it for the burst
+      // (the raw baseline's buffer is unbounded too).
+      client = createClient(clientOptions(a.url, a.selfId, { outboxLimit: a.n }));
       client.connect();
     },
     blast(a: { n: number; mode: 'send' | 'sendText' }) {
@@ -73,7 +75,7 @@ export const outbound: RowSpec = {
     return withPeers([Promise.resolve(server.peer), startClient(__filename, 'raw', ctx), ...(hasClient ? [startClient(__filename, 'onebot', ctx)] : [])], async ([, raw, ob]) => {
       if (!raw) throw new Error('no raw client');
       await connectVia(server, raw, RAW_ID);
-      if (ob) await connectVia(server, ob, ONEBOT_ID);
+      if (ob) await connectVia(server, ob, ONEBOT_ID, { n: 4 * n });
       // Warm-up: JIT, socket buffers.
       await measure(server.peer, raw, RAW_ID, n >> 2);
       if (ob) {

@@ -31,9 +31,10 @@ export const workers = {
       client = createClient(clientOptions(a.url, a.selfId));
       client.connect();
     },
-    closeOne() {
-      client?.disconnect();
+    async closeOne() {
+      const c = client;
       client = undefined;
+      await c?.disconnect();
     },
   },
 };

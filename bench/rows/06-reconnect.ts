@@ -119,7 +119,7 @@ async function oneRun(variant: 'raw' | 'onebot', selfId: number, m: number, run:
     await b.call('record', { selfId, on: true });
     await sleep(50);
     const t0 = nowMs();
-    await a.peer.kill();
+    await a.peer.kill({ now: true });
     await b.call('listen', { port: a.port });
     const prefix = `r${run}-`;
     const q = await client.call<{ dropped: boolean; state?: string }>('queueAfterDrop', { n: m, prefix }, 5000);
