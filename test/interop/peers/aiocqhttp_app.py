@@ -21,7 +21,7 @@ from peer_report import access_token, api_timeout, parse_port, report  # noqa: E
 
 import logging  # noqa: E402
 
-from aiocqhttp import ActionFailed, CQHttp, Error, Event  # noqa: E402
+from aiocqhttp import ActionFailed, CQHttp, Error, Event, Message  # noqa: E402
 from quart import websocket  # noqa: E402
 from werkzeug.exceptions import HTTPException  # noqa: E402
 
@@ -108,15 +108,8 @@ async def _meta(event: Event) -> None:
 
 @bot.on_message
 async def _message(event: Event):
-    message = event.get("message")
-    if isinstance(message, list):
-        text = "".join(
-            seg.get("data", {}).get("text", "")
-            for seg in message
-            if isinstance(seg, dict) and seg.get("type") == "text"
-        )
-    else:
-        text = str(message)
+    # Segments or a CQ-code string: aiocqhttp's Message parses (and unescapes) both.
+    text = Message(event.get("message")).extract_plain_text()
     kind = event.get("message_type")
     report(
         "message",
@@ -140,5 +133,28 @@ async def _message(event: Event):
     return {"reply": f"quick: {text}", "auto_escape": True}
 
 
+async def _serve() -> None:
+    # Hypercorn directly (what `bot.run` uses under Quart) so that SIGTERM gives
+    # a short, deterministic graceful shutdown: open sockets get close 1011.
+    import asyncio
+    import signal
+
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config as HypercornConfig
+
+    config = HypercornConfig()
+    config.bind = [f"127.0.0.1:{PORT}"]
+    config.graceful_timeout = float(os.environ.get("PEER_GRACEFUL_TIMEOUT", "1"))
+    config.accesslog = None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await serve(bot.asgi, config, shutdown_trigger=stop.wait)
+    report("shutdown")
+
+
 if __name__ == "__main__":
-    bot.run(host="127.0.0.1", port=PORT)
+    import asyncio
+
+    asyncio.run(_serve())

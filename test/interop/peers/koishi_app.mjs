@@ -69,7 +69,11 @@ app.on('login-updated', (session) => {
 app.middleware(async (session, next) => {
   const onebotData = session.onebot || {};
   const type = session.isDirect ? 'private' : 'group';
-  const text = session.stripped?.content ?? session.content;
+  // Plain text of the message (like NoneBot's get_plaintext): text elements only.
+  const text = (session.elements || [])
+    .filter((el) => el.type === 'text')
+    .map((el) => el.attrs.content)
+    .join('');
   report('message', {
     type,
     text,
