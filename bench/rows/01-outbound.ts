@@ -6,7 +6,7 @@
 import type WebSocket from 'ws';
 import { FIXTURE_JSON, FIXTURE_TEXT, groupMessageEvent } from '../lib/fixture';
 import { connectVia, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
-import { clientModule, clientOptions, loadCreateClient, type BenchClient } from '../lib/onebot';
+import { clientModule, clientOptions, loadCreateClient, type BenchClient, pendingReason } from '../lib/onebot';
 import { openRaw } from '../lib/raw-client';
 import { withPeers, type Peer } from '../lib/rpc';
 import { nowMs, summarize } from '../lib/stats';
@@ -95,7 +95,7 @@ export const outbound: RowSpec = {
       }
       const fail = ob ? await ob.call<{ failures: number; firstFailure?: string }>('failures') : undefined;
       const note = !ob
-        ? 'pending: createClient has not landed'
+        ? pendingReason()
         : fail && fail.failures > 0
           ? `${fail.failures} sends rejected (${fail.firstFailure})`
           : undefined;

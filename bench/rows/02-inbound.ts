@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type WebSocket from 'ws';
 import { connectVia, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
-import { clientOptions, loadCreateClient, loadEventCodec, ROOT, type BenchClient } from '../lib/onebot';
+import { clientOptions, loadCreateClient, loadEventCodec, ROOT, type BenchClient, pendingReason } from '../lib/onebot';
 import { openRaw } from '../lib/raw-client';
 import { withPeers, type Peer } from '../lib/rpc';
 import { nowMs, summarize } from '../lib/stats';
@@ -144,7 +144,7 @@ export const inbound: RowSpec = {
           value: get('events$ validated'),
           baseline: get('raw parse+decode'),
           goal: ratioGoal('>=', 0.8),
-          note: !hasCodec ? 'pending: OneBotEvent codec has not landed' : !hasClient ? 'pending: createClient has not landed' : invalid > 0 ? `raw decode rejected ${invalid} fixture events` : `${n} events per run; baseline = JSON.parse + OneBotEvent.decode`,
+          note: !hasCodec ? 'pending: OneBotEvent codec has not landed' : !hasClient ? pendingReason() : invalid > 0 ? `raw decode rejected ${invalid} fixture events` : `${n} events per run; baseline = JSON.parse + OneBotEvent.decode`,
         },
         {
           row: '2 inbound events$ (validate:false)',
@@ -152,7 +152,7 @@ export const inbound: RowSpec = {
           value: get('events$ validate:false'),
           baseline: get('raw parse'),
           goal: ratioGoal('>=', 0.8),
-          ...(!offersValidate ? { note: hasClient ? 'pending: the client offers no `validate` option' : 'pending: createClient has not landed' } : {}),
+          ...(!offersValidate ? { note: hasClient ? 'pending: the client offers no `validate` option' : pendingReason() } : {}),
         },
       ];
     });

@@ -6,7 +6,7 @@
  */
 import type WebSocket from 'ws';
 import { connectVia, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
-import { clientOptions, loadCreateClient, type BenchClient } from '../lib/onebot';
+import { clientOptions, loadCreateClient, type BenchClient, pendingReason } from '../lib/onebot';
 import { openRaw } from '../lib/raw-client';
 import { withPeers, type Peer } from '../lib/rpc';
 import { summarize, type Latency } from '../lib/stats';
@@ -78,7 +78,7 @@ export const api: RowSpec = {
         const f = (x: Runs) => `p50 ${x.p50.at(-1)?.toFixed(3)} ms p99 ${x.p99.at(-1)?.toFixed(3)} ms ${x.tput.at(-1)?.toFixed(0)}/s`;
         ctx.log(`run ${r + 1}: raw ${f(rawRuns)}${ob ? `; onebot-rx ${f(obRuns)}` : ''}`);
       }
-      const pending = ob ? {} : { note: 'pending: createClient has not landed' };
+      const pending = ob ? {} : { note: pendingReason() };
       return [
         { row: '3 API sequential p50', unit: 'ms', value: ob ? summarize(obRuns.p50) : null, baseline: summarize(rawRuns.p50), goal: ratioGoal('<=', 1.2), ...(ob ? { note: `${n} sequential calls, ${n * 4} with 64 in flight, per run` } : pending) },
         { row: '3 API sequential p99', unit: 'ms', value: ob ? summarize(obRuns.p99) : null, baseline: summarize(rawRuns.p99), goal: ratioGoal('<=', 1.5), ...pending },

@@ -5,7 +5,7 @@
  */
 import type WebSocket from 'ws';
 import { ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
-import { clientOptions, loadCreateClient, type BenchClient } from '../lib/onebot';
+import { clientOptions, loadCreateClient, type BenchClient, pendingReason } from '../lib/onebot';
 import { openRaw } from '../lib/raw-client';
 import { withPeers, type Peer } from '../lib/rpc';
 import { latency, summarize } from '../lib/stats';
@@ -84,7 +84,7 @@ export const handshake: RowSpec = {
         ctx.log(line);
       }
       const note = !ob
-        ? 'pending: createClient has not landed'
+        ? pendingReason()
         : `${n} fresh connections per run; onebot-rx p50 ${summarize(obP50).median.toFixed(2)} ms${notConnect ? `; ${notConnect} connections whose first frame was NOT the connect event` : ''}`;
       return [{ row: '4 handshake p99', unit: 'ms', value: ob ? summarize(obP99) : null, baseline: summarize(rawP99), goal: absGoal('<=', 5, 'ms', 'p99 '), note }];
     });

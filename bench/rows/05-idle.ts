@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import { connectEvent, heartbeatEvent } from '../lib/fixture';
 import { ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
-import { clientOptions, loadCreateClient, type BenchClient, type CreateClient } from '../lib/onebot';
+import { clientOptions, loadCreateClient, type BenchClient, type CreateClient, pendingReason } from '../lib/onebot';
 import { rawHeaders } from '../lib/raw-client';
 import { sleep, withPeers, type Peer } from '../lib/rpc';
 import { summarize } from '../lib/stats';
@@ -106,7 +106,7 @@ export const idle: RowSpec = {
       }
       ctx.log(line);
     }
-    const note = hasClient ? `${n} connections, heartbeat every ${HEARTBEAT_MS} ms, one process per variant per run` : 'pending: createClient has not landed';
+    const note = hasClient ? `${n} connections, heartbeat every ${HEARTBEAT_MS} ms, one process per variant per run` : pendingReason();
     return [
       { row: '5 idle RSS / connection', unit: 'KB', value: hasClient ? summarize(ob.rss) : null, baseline: summarize(raw.rss), goal: ratioGoal('<=', 1.5), note },
       { row: '5 idle heap / connection', unit: 'KB', value: hasClient ? summarize(ob.heap) : null, baseline: summarize(raw.heap), goal: ratioGoal('<=', 1.5) },

@@ -8,7 +8,7 @@
 import WebSocket from 'ws';
 import { connectEvent, groupMessageEvent } from '../lib/fixture';
 import { connectVia, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
-import { clientOptions, loadCreateClient, type BenchClient } from '../lib/onebot';
+import { clientOptions, loadCreateClient, type BenchClient, pendingReason } from '../lib/onebot';
 import { rawHeaders } from '../lib/raw-client';
 import { sleep, spawnPeer, withPeers, type Peer } from '../lib/rpc';
 import { nowMs, summarize } from '../lib/stats';
@@ -166,7 +166,7 @@ export const reconnect: RowSpec = {
       }
       ctx.log(line);
     }
-    const pending = 'pending: createClient has not landed';
+    const pending = pendingReason();
     const deliveredSummary = summarize(delivered);
     return [
       { row: '6 reconnect: kill → connect', unit: 'ms', value: hasClient ? summarize(ob) : null, baseline: summarize(raw), goal: absGoal('<=', RECONNECT_MS + 50, 'ms'), note: hasClient ? `standby server takes the port right after SIGKILL; ${m} sendText queued while down` : pending },
