@@ -1,1 +1,2 @@
 export * from './server/reference-server';
+export * from './server/file-logger';
