@@ -32,6 +32,8 @@ interface Waiter {
 export const createNotifier = <M>(logger: Logger): Notifier<M> => {
   const listeners = new Map<keyof M, Set<(p: never) => void>>();
   const anyListeners = new Set<() => void>();
+  let disposed = false;
+  const closedError = (): OneBotError => new OneBotError(ErrorCode.ServerClosed, 'the reference server was closed while waiting');
   const waiters = new Set<Waiter>();
 
   const on = <K extends keyof M>(name: K, fn: (payload: M[K]) => void): (() => void) => {
@@ -65,6 +67,8 @@ export const createNotifier = <M>(logger: Logger): Notifier<M> => {
     what: string,
   ): Promise<M[K]> =>
     new Promise<M[K]>((resolve, reject) => {
+      // Nothing will ever be emitted again: fail now rather than at the timeout.
+      if (disposed) return reject(closedError());
       const cleanup = (): void => {
         clearTimeout(timer);
         off();
@@ -101,6 +105,7 @@ export const createNotifier = <M>(logger: Logger): Notifier<M> => {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     return new Promise<R>((resolve, reject) => {
+      if (disposed) return reject(closedError());
       const cleanup = (): void => {
         clearTimeout(timer);
         anyListeners.delete(listener);
@@ -131,9 +136,10 @@ export const createNotifier = <M>(logger: Logger): Notifier<M> => {
   };
 
   const dispose = (): void => {
+    disposed = true;
     for (const w of [...waiters]) {
       w.cleanup();
-      w.reject(new OneBotError(ErrorCode.ServerClosed, 'the reference server was closed while waiting'));
+      w.reject(closedError());
     }
     listeners.clear();
     anyListeners.clear();

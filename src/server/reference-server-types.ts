@@ -75,8 +75,8 @@ export interface ReferenceServerOptions {
   readonly echoStyle?: EchoStyle;
   /**
    * Largest frame, in bytes, the server accepts: bigger frames are answered with an error frame and
-   * the connection stays open. Frames above 4 × this limit are cut off by the WebSocket layer
-   * (close 1009), since they must not be buffered. @defaultValue 16 MiB
+   * the connection stays open. Frames above `max(4 × maxPayload, maxPayload + 64 KiB)` are cut off
+   * by the WebSocket layer (close 1009), since they must not be buffered. @defaultValue 16 MiB
    */
   readonly maxPayload?: number;
   /** How many entries each history list (`events`, `errors`, `connections`, `rejections`) keeps. @defaultValue `10000` */

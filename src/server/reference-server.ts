@@ -127,6 +127,9 @@ const echoKey = (selfId: number, echo: unknown): string => `${selfId}|${JSON.str
  * 4001; a first frame that is not the connect event → 4002; connect `self_id` ≠ header → 4003;
  * `self_id` taken meanwhile → 4009 `duplicate self_id <id>` (see {@link ServerCloseCode}).
  *
+ * Every socket must handshake whatever its `X-Client-Role` (recorded, not enforced): the server
+ * speaks Universal, so split API/Event sockets for one account collide as duplicates (as in NoneBot2).
+ *
  * Bad frames after the handshake (invalid JSON, invalid events, binary, too large) are answered with
  * an error frame shaped like a failed API response and never carrying `post_type`:
  * `{ status: 'failed', retcode: 1400, data: null, message, wording, error: { code, path? }, echo? }`.

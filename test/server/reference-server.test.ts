@@ -504,6 +504,16 @@ describe('close()', () => {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
   });
 
+  it('after close, waits and calls fail at once instead of hanging', async () => {
+    const s = await start();
+    await s.close();
+    await expect(s.waitForBot(1, 10_000)).rejects.toMatchObject({ code: ErrorCode.ServerClosed });
+    await expect(s.waitFor(() => false, 10_000)).rejects.toMatchObject({ code: ErrorCode.ServerClosed });
+    await expect(s.callApi(1, 'get_status')).rejects.toMatchObject({ code: ErrorCode.BotNotConnected });
+    // Late connection attempts are refused at the TCP level.
+    await expect(open(s.url, { 'X-Self-ID': '1' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
   it('cuts off a client that never answers the close frame', async () => {
     const s = await start();
     const a = await bot(s, 1001);
