@@ -33,8 +33,11 @@ export interface SocketLike {
  */
 export type WebSocketCtorLike = new (url: string, protocols?: string | string[]) => SocketLike;
 
+/** The onebot-rx version (from package.json). @since 0.1.0 @category transport */
+export const LIBRARY_VERSION: string = (pkg as { version: string }).version;
+
 /** `User-Agent` we announce, following the `OneBot/11 <impl>/<version>` convention. @since 0.1.0 @category transport */
-export const DEFAULT_USER_AGENT = `OneBot/11 onebot-rx/${(pkg as { version: string }).version}`;
+export const DEFAULT_USER_AGENT = `OneBot/11 onebot-rx/${LIBRARY_VERSION}`;
 
 /** @since 0.1.0 @category transport */
 export interface SocketFactoryOptions {

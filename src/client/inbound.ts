@@ -1,0 +1,111 @@
+import * as E from 'fp-ts/Either';
+import { Subject } from 'rxjs';
+import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
+import { eventCodecOf, type ExtensionEvent, type GroupMessageEvent, type MessageEvent, type MetaEvent, type NoticeEvent, type OneBotEvent, type PrivateMessageEvent, type RequestEvent } from '../protocol/codecs/events';
+import { ErrorCode, ProtocolError } from '../protocol/errors';
+import { decodeFrame, decodeFrameValue, type Frame, type FrameErrorData } from '../protocol/frame';
+
+/**
+ * Inbound frames: decode (fully with io-ts, or trusting the server's shapes with `validate: false`)
+ * and fan out to the typed streams. Each stream is its own Subject fed directly, instead of
+ * `filter` chains over one stream, so a frame costs one `switch`, not one predicate per stream.
+ */
+
+/** @internal */
+export type DecodeResult = E.Either<ProtocolError<FrameErrorData>, Frame>;
+
+/** Full decoding: the io-ts codecs check every field. @internal */
+export const decodeValidated = (text: string, maxPayload: number): DecodeResult => decodeFrame(text, { maxPayload });
+
+/**
+ * Trusting decoding: one `JSON.parse`, routing by the same keys as `decodeFrame`, no field checks
+ * for events and responses. API requests are still decoded (their `params` default matters and
+ * their params are checked per action anyway).
+ * @internal
+ */
+export const decodeTrusting = (text: string, maxPayload: number): DecodeResult => {
+  if (text.length > maxPayload) return decodeFrame(text, { maxPayload });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return decodeFrame(text); // produces the InvalidJson error with its message
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return decodeFrameValue(json);
+  const o = json as Record<string, unknown>;
+  if (typeof o.post_type === 'string' && typeof o.self_id === 'number') {
+    return eventCodecOf(o) !== undefined
+      ? E.right({ kind: 'event', event: o as unknown as OneBotEvent })
+      : E.right({ kind: 'extension', event: o as ExtensionEvent });
+  }
+  if ('action' in o || 'post_type' in o) return decodeFrameValue(o);
+  if (typeof o.status === 'string' && typeof o.retcode === 'number') {
+    return E.right({ kind: 'response', response: (o.data === undefined ? { ...o, data: null } : o) as ApiResponse });
+  }
+  return decodeFrameValue(o);
+};
+
+/** The error for a binary frame (OneBot v11 is text only). @internal */
+export const binaryFrameError = (data: unknown): ProtocolError =>
+  new ProtocolError(ErrorCode.BinaryFrame, 'binary frame ignored: OneBot v11 frames are JSON text', {
+    size: (data as { byteLength?: number }).byteLength,
+  });
+
+/** The typed inbound streams. @internal */
+export class InboundStreams {
+  readonly frames = new Subject<Frame>();
+  readonly events = new Subject<OneBotEvent | ExtensionEvent>();
+  readonly messages = new Subject<MessageEvent>();
+  readonly privateMessages = new Subject<PrivateMessageEvent>();
+  readonly groupMessages = new Subject<GroupMessageEvent>();
+  readonly meta = new Subject<MetaEvent>();
+  readonly notices = new Subject<NoticeEvent>();
+  readonly requestEvents = new Subject<RequestEvent>();
+  readonly requests = new Subject<ApiRequest>();
+  readonly responses = new Subject<ApiResponse>();
+
+  /** Emits `frame` on `frames$` and on the one typed stream it belongs to. */
+  dispatch(frame: Frame): void {
+    this.frames.next(frame);
+    switch (frame.kind) {
+      case 'event': {
+        const e = frame.event;
+        this.events.next(e);
+        switch (e.post_type) {
+          case 'message':
+            this.messages.next(e);
+            if (e.message_type === 'private') this.privateMessages.next(e);
+            else this.groupMessages.next(e);
+            break;
+          case 'meta_event':
+            this.meta.next(e);
+            break;
+          case 'notice':
+            this.notices.next(e);
+            break;
+          case 'request':
+            this.requestEvents.next(e);
+            break;
+          default:
+            break;
+        }
+        break;
+      }
+      case 'extension':
+        this.events.next(frame.event);
+        break;
+      case 'request':
+        this.requests.next(frame.request);
+        break;
+      case 'response':
+        this.responses.next(frame.response);
+        break;
+    }
+  }
+
+  complete(): void {
+    for (const s of [this.frames, this.events, this.messages, this.privateMessages, this.groupMessages, this.meta, this.notices, this.requestEvents, this.requests, this.responses]) {
+      s.complete();
+    }
+  }
+}

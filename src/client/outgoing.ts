@@ -1,0 +1,54 @@
+import * as E from 'fp-ts/Either';
+import { ErrorCode, ProtocolError } from '../protocol/errors';
+import type { OutgoingFrame } from './types';
+
+/**
+ * Outbound frames are encoded once, at `send()` time, so every later step (outbox, flush, retry)
+ * moves the same string and the caller learns at once that a frame is unsendable.
+ */
+
+const invalid = (message: string): E.Either<ProtocolError, never> => E.left(new ProtocolError(ErrorCode.InvalidOutgoing, message));
+
+/** UTF-8 size, exact (only computed when the UTF-16 length leaves it in doubt). */
+const utf8Bytes = (text: string): number => new TextEncoder().encode(text).byteLength;
+
+/**
+ * Checks and serialises one outbound frame (PROTOCOL.md §2.1): an event must have `post_type`, a
+ * response `status`/`retcode` and no `post_type`, a request `action`. A string is taken as
+ * pre-encoded JSON object text and sent as is (only its first character is checked).
+ *
+ * @example
+ * import { encodeOutgoing } from 'onebot-rx';
+ * encodeOutgoing({ status: 'ok', retcode: 0, data: null }, 1024); // Right('{"status":"ok","retcode":0,"data":null}')
+ * encodeOutgoing([1, 2] as never, 1024)._tag === 'Left';
+ *
+ * @since 0.1.0
+ * @category client
+ */
+export const encodeOutgoing = (frame: OutgoingFrame, maxPayload: number): E.Either<ProtocolError, string> => {
+  let text: string;
+  if (typeof frame === 'string') {
+    if (frame.charCodeAt(0) !== 123 /* { */) return invalid('a pre-encoded frame must be JSON object text');
+    text = frame;
+  } else {
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('a frame must be an object (event, API response or API request)');
+    const f = frame as Record<string, unknown>;
+    const isEvent = typeof f.post_type === 'string';
+    const isResponse = !('post_type' in f) && typeof f.status === 'string' && typeof f.retcode === 'number';
+    const isRequest = !('post_type' in f) && typeof f.action === 'string';
+    if (!isEvent && !isResponse && !isRequest) {
+      return invalid('a frame must be an event (post_type), an API response (status, retcode, no post_type) or an API request (action)');
+    }
+    try {
+      text = JSON.stringify(frame);
+    } catch (e) {
+      return invalid(`frame cannot be serialised: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (text.length > maxPayload || (text.length * 3 > maxPayload && utf8Bytes(text) > maxPayload)) {
+    return E.left(
+      new ProtocolError(ErrorCode.FrameTooLarge, `frame too large: ${utf8Bytes(text)} bytes, maxPayload is ${maxPayload}`, { maxPayload, size: utf8Bytes(text) }),
+    );
+  }
+  return E.right(text);
+};
