@@ -13,7 +13,7 @@ import { Message, dispatchCodec, replaceLast } from './segments';
 // ---------------------------------------------------------------------------------------------------
 
 /** Enumeration codec: errors read `expected "a" | "b"`. */
-const oneOf = <K extends string>(keys: readonly K[], name = keys.map((k) => JSON.stringify(k)).join(' | ')) =>
+const oneOf = <const K extends string>(keys: readonly K[], name = keys.map((k) => JSON.stringify(k)).join(' | ')) =>
   t.keyof(Object.fromEntries(keys.map((k) => [k, null])) as { [P in K]: null }, name);
 
 /** The base fields of every event (§2.2), each post type with its literal. */

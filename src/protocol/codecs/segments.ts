@@ -106,7 +106,7 @@ const segmentOf = <T extends string, R extends t.Props, O extends t.Props>(type:
   t.type({ type: t.literal(type), data: dataOf(required, optional, `${name}.data`) }, name);
 
 /** Enumeration codec named in the given order (`t.keyof` would list `"163"` first). */
-const oneOf = <K extends string>(keys: readonly K[]) =>
+const oneOf = <const K extends string>(keys: readonly K[]) =>
   t.keyof(Object.fromEntries(keys.map((k) => [k, null])) as { [P in K]: null }, keys.map((k) => JSON.stringify(k)).join(' | '));
 
 /** Remote-file options shared by image, record and video on send (§4.4). */
