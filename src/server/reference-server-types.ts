@@ -1,5 +1,6 @@
 import type { Logger } from '../logging/logger';
 import type { OneBotError } from '../protocol/errors';
+import type { ApiResponse } from '../protocol/codecs/frames';
 
 /**
  * Close codes the reference server uses when it ends a connection itself. Codes in the private
@@ -216,3 +217,75 @@ export interface ReferenceServerEvents {
 
 /** @since 0.1.0 @category server */
 export type ReferenceServerEventName = keyof ReferenceServerEvents;
+
+/** Options of {@link ReferenceServer.callApi}. @since 0.1.0 @category server */
+export interface CallApiOptions {
+  /** Milliseconds to wait for the answer. @defaultValue the server's `apiTimeout` */
+  readonly timeout?: number;
+  /** Type of the `echo` for this call. @defaultValue the server's `echoStyle` */
+  readonly echoStyle?: EchoStyle;
+}
+
+/**
+ * A running reference server. Everything it saw is kept for inspection; all `waitFor*` helpers
+ * resolve on the matching notification (the history-aware ones also on what already happened)
+ * and reject with `ONEBOT_SERVER_WAIT_TIMEOUT`, so tests never sleep.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export interface ReferenceServer {
+  /** `ws://host:port/path`. */
+  readonly url: string;
+  readonly host: string;
+  /** The bound port (the real one when `port: 0` was asked). */
+  readonly port: number;
+  readonly path: string;
+  /** Connected (handshaken) bots, as snapshots. */
+  bots(): BotInfo[];
+  /** One connected bot, or `undefined`. */
+  bot(selfId: number): BotInfo | undefined;
+  /** Every accepted WebSocket connection, oldest first (snapshots). */
+  readonly connections: readonly ConnectionRecord[];
+  /** Upgrades refused with an HTTP status, oldest first. */
+  readonly rejections: readonly RejectionRecord[];
+  /** Bad frames seen, oldest first. */
+  readonly errors: readonly FrameErrorRecord[];
+  /** Valid events received (all bots, or one), oldest first. Includes connect events and heartbeats. */
+  events(selfId?: number): ReceivedEvent[];
+  /** Subscribes to a notification; returns the unsubscribe function. */
+  on<K extends keyof ReferenceServerEvents>(name: K, fn: (payload: ReferenceServerEvents[K]) => void): () => void;
+  /**
+   * Resolves with the first truthy value of `condition`, checked at once and again after every
+   * notification (connect, event, heartbeat, error, disconnect, API response, rejection).
+   * @example await server.waitFor(() => (server.bot(10001)?.heartbeats ?? 0) >= 2, 5000);
+   */
+  waitFor<T>(condition: () => T, timeoutMs?: number): Promise<Exclude<T, false | undefined | null | 0 | ''>>;
+  /** The next `name` notification (after this call) for which `predicate` holds. @defaultValue timeout 5000 ms */
+  next<K extends keyof ReferenceServerEvents>(
+    name: K,
+    predicate?: (payload: ReferenceServerEvents[K]) => boolean,
+    timeoutMs?: number,
+  ): Promise<ReferenceServerEvents[K]>;
+  /** Resolves once `selfId` is connected (at once if it already is). */
+  waitForBot(selfId: number, timeoutMs?: number): Promise<BotInfo>;
+  /** Resolves with the first received event (already recorded or future) matching `predicate`. */
+  waitForEvent(predicate: (e: ReceivedEvent) => boolean, timeoutMs?: number): Promise<ReceivedEvent>;
+  /** Resolves with the first bad frame (already recorded or future) matching `predicate`. */
+  waitForError(predicate?: (e: FrameErrorRecord) => boolean, timeoutMs?: number): Promise<FrameErrorRecord>;
+  /** Resolves with the first finished connection (already closed or future) matching: a self id or a predicate. */
+  waitForDisconnect(match: number | ((c: ConnectionRecord) => boolean), timeoutMs?: number): Promise<ConnectionRecord>;
+  /**
+   * Sends an API request to a bot and resolves with its response (whatever its `status`), matched by
+   * `echo`. Rejects with `ONEBOT_BOT_NOT_CONNECTED` (not connected, or gone before answering),
+   * `ONEBOT_API_TIMEOUT`, `ONEBOT_INVALID_RESPONSE` (the answer carrying our echo was malformed) or
+   * `ONEBOT_SERVER_CLOSED`.
+   */
+  callApi(selfId: number, action: string, params?: Record<string, unknown>, options?: CallApiOptions): Promise<ApiResponse>;
+  /** Writes a frame to a bot as-is (strings as text frames, bytes as binary). Throws `ONEBOT_BOT_NOT_CONNECTED`. */
+  sendRaw(selfId: number, data: string | Uint8Array): void;
+  /** Closes a bot's connection; resolves with its record once closed. */
+  kick(selfId: number, code?: number, reason?: string): Promise<ConnectionRecord>;
+  /** Closes every socket (1001) and the HTTP server. Idempotent: every call returns the same promise. */
+  close(): Promise<void>;
+}
