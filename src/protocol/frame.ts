@@ -182,7 +182,8 @@ export const decodeFrameValue = (
  * import { decodeFrame } from 'onebot-rx';
  * const r = decodeFrame('{"action":"send_like","params":{"user_id":1},"echo":"7"}');
  * r._tag === 'Right' && r.right.kind === 'request' && r.right.request.echo === '7'; // true
- * decodeFrame('{').left.code === 'ONEBOT_INVALID_JSON'; // (when Left)
+ * const bad = decodeFrame('{');
+ * bad._tag === 'Left' && bad.left.code === 'ONEBOT_INVALID_JSON'; // true
  *
  * @since 0.1.0
  * @category frames

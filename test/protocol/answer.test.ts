@@ -385,3 +385,15 @@ describe('§2.6 suffixes', () => {
     expect(unhandled).toEqual([]);
   });
 });
+
+// Type-level checks (tsc runs over test/): handlers of known actions get typed, decoded params.
+export const typeChecks: ApiHandlers = {
+  send_private_msg: (params) => {
+    const id: number = params.user_id;
+    const autoEscape: boolean = params.auto_escape;
+    // @ts-expect-error user_id is decoded to a number
+    const asString: string = params.user_id;
+    return [id, autoEscape, asString];
+  },
+  my_extension: (params: Record<string, unknown>) => params,
+};
