@@ -308,6 +308,28 @@ describe('§3.6 request', () => {
   });
 });
 
+describe('per-post_type families dispatch too', () => {
+  it.each([
+    [MessageEvent, { ...privateMessage, post_type: 'notice' }, ['post_type: expected "message", got string "notice"']],
+    [MessageEvent, { ...privateMessage, sub_type: 'x' }, ['sub_type: expected "friend" | "group" | "other", got string "x"']],
+    [MessageSentEvent, { ...privateMessage }, ['post_type: expected "message_sent", got string "message"']],
+    [MetaEvent, { ...meta, meta_event_type: 'x' }, ['meta_event_type: expected "lifecycle" | "heartbeat", got string "x"']],
+    [NoticeEvent, { ...notice, notice_type: 'notify', sub_type: 'x' }, ['sub_type: expected "poke" | "lucky_king" | "honor" | "title", got string "x"']],
+    [NoticeEvent, { ...notice, notice_type: 'friend_add' }, ['user_id: expected number, got undefined (missing)']],
+    [RequestEvent, { ...request, request_type: 'friend', user_id: 1, comment: 0, flag: 'f' }, ['comment: expected string, got number 0']],
+    [RequestEvent, 'x', ['(root): expected RequestEvent, got string "x"']],
+  ] as Array<[Codec, unknown, string[]]>)('%#: %j', (codec, input, expected) => {
+    expect(errors(codec, input)).toEqual(expected);
+  });
+  it('decode members', () => {
+    for (const [codec, sample] of samples) {
+      const family = [MetaEvent, MessageEvent, MessageSentEvent, NoticeEvent, RequestEvent].filter((f) => f.is(sample));
+      expect([codec.name, family.length]).toEqual([codec.name, 1]);
+      expect(ok(family[0]!, sample)).toStrictEqual(sample);
+    }
+  });
+});
+
 describe('OneBotEvent dispatch', () => {
   it.each([
     [5, ['(root): expected OneBotEvent, got number 5']],

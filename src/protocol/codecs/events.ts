@@ -44,6 +44,22 @@ const objectWith = <A, O>(inner: t.Type<A, O, unknown>, name: string) =>
     inner.encode,
   );
 
+type AnyCodec = t.Type<any, any, unknown>;
+
+/**
+ * A dispatching codec over the events of one `post_type` (`MessageEvent`, `NoticeEvent`...): like
+ * {@link OneBotEvent}, errors name the exact field instead of listing every member's complaints.
+ */
+const family = <A>(postType: string, name: string, members: AnyCodec[]) => {
+  const tag = t.type({ post_type: t.literal(postType) }, name);
+  return dispatchCodec<A>(
+    name,
+    members,
+    (u) => (u.post_type === postType ? eventCodecOf(u) : undefined),
+    (u) => (u.post_type === postType ? discriminatorFor(u) : tag),
+  );
+};
+
 // ---------------------------------------------------------------------------------------------------
 // Envelope and extension events
 // ---------------------------------------------------------------------------------------------------
@@ -107,9 +123,9 @@ export const HeartbeatEvent = t.type(
 export type HeartbeatEvent = t.TypeOf<typeof HeartbeatEvent>;
 
 /** @since 0.1.0 @category events */
-export const MetaEvent = t.union([LifecycleEvent, HeartbeatEvent], 'MetaEvent');
+export const MetaEvent = family<MetaEvent>('meta_event', 'MetaEvent', [LifecycleEvent, HeartbeatEvent]);
 /** @since 0.1.0 @category events */
-export type MetaEvent = t.TypeOf<typeof MetaEvent>;
+export type MetaEvent = LifecycleEvent | HeartbeatEvent;
 
 // ---------------------------------------------------------------------------------------------------
 // §3.2–3.4 messages
@@ -208,9 +224,9 @@ export const GroupMessageEvent = groupMessage('message', 'GroupMessageEvent');
 export type GroupMessageEvent = t.TypeOf<typeof GroupMessageEvent>;
 
 /** @since 0.1.0 @category events */
-export const MessageEvent = t.union([PrivateMessageEvent, GroupMessageEvent], 'MessageEvent');
+export const MessageEvent = family<MessageEvent>('message', 'MessageEvent', [PrivateMessageEvent, GroupMessageEvent]);
 /** @since 0.1.0 @category events */
-export type MessageEvent = t.TypeOf<typeof MessageEvent>;
+export type MessageEvent = PrivateMessageEvent | GroupMessageEvent;
 
 /**
  * (ext) A private message sent by the bot account itself (§3.4): `user_id` is the bot, `target_id`
@@ -227,9 +243,9 @@ export const GroupMessageSentEvent = groupMessage('message_sent', 'GroupMessageS
 export type GroupMessageSentEvent = t.TypeOf<typeof GroupMessageSentEvent>;
 
 /** (ext) `post_type: "message_sent"` (§3.4), reusing `message_type`. @since 0.1.0 @category events */
-export const MessageSentEvent = t.union([PrivateMessageSentEvent, GroupMessageSentEvent], 'MessageSentEvent');
+export const MessageSentEvent = family<MessageSentEvent>('message_sent', 'MessageSentEvent', [PrivateMessageSentEvent, GroupMessageSentEvent]);
 /** @since 0.1.0 @category events */
-export type MessageSentEvent = t.TypeOf<typeof MessageSentEvent>;
+export type MessageSentEvent = PrivateMessageSentEvent | GroupMessageSentEvent;
 
 // ---------------------------------------------------------------------------------------------------
 // §3.5 notices
@@ -387,10 +403,7 @@ const noticeCodecs = {
 const notifyCodecs = { poke: PokeNotice, lucky_king: LuckyKingNotice, honor: HonorNotice, title: TitleNotice } as const;
 
 /** @since 0.1.0 @category events */
-export const NoticeEvent = t.union(
-  [...(Object.values(noticeCodecs) as [typeof GroupUploadNotice, typeof GroupAdminNotice]), ...Object.values(notifyCodecs)],
-  'NoticeEvent',
-) as unknown as t.Type<NoticeEvent, NoticeEvent, unknown>;
+export const NoticeEvent = family<NoticeEvent>('notice', 'NoticeEvent', [...Object.values(noticeCodecs), ...Object.values(notifyCodecs)]);
 /** @since 0.1.0 @category events */
 export type NoticeEvent =
   | { [K in keyof typeof noticeCodecs]: t.TypeOf<(typeof noticeCodecs)[K]> }[keyof typeof noticeCodecs]
@@ -425,9 +438,9 @@ export const GroupRequestEvent = t.type(
 export type GroupRequestEvent = t.TypeOf<typeof GroupRequestEvent>;
 
 /** @since 0.1.0 @category events */
-export const RequestEvent = t.union([FriendRequestEvent, GroupRequestEvent], 'RequestEvent');
+export const RequestEvent = family<RequestEvent>('request', 'RequestEvent', [FriendRequestEvent, GroupRequestEvent]);
 /** @since 0.1.0 @category events */
-export type RequestEvent = t.TypeOf<typeof RequestEvent>;
+export type RequestEvent = FriendRequestEvent | GroupRequestEvent;
 
 // ---------------------------------------------------------------------------------------------------
 // Dispatch
@@ -442,7 +455,6 @@ const byPostType = {
   request: { field: 'request_type', codecs: { friend: FriendRequestEvent, group: GroupRequestEvent } },
 } as const;
 
-type AnyCodec = t.Type<any, any, unknown>;
 const own = (o: object, k: unknown): k is string => typeof k === 'string' && Object.prototype.hasOwnProperty.call(o, k);
 
 /** @since 0.1.0 @category events */
@@ -485,6 +497,14 @@ const discriminators = {
   notify: t.type({ sub_type: oneOf(keysOf(notifyCodecs)) }, 'OneBotEvent'),
 } as Record<string, AnyCodec>;
 
+/** The tag codec whose error explains why `u` matches no member. */
+const discriminatorFor = (o: Record<string, unknown>): AnyCodec =>
+  !own(byPostType, o.post_type)
+    ? discriminators.root!
+    : o.post_type === 'notice' && o.notice_type === 'notify'
+      ? discriminators.notify!
+      : discriminators[o.post_type]!;
+
 const allCodecs: AnyCodec[] = [
   LifecycleEvent,
   HeartbeatEvent,
@@ -513,10 +533,4 @@ const allCodecs: AnyCodec[] = [
  * @since 0.1.0
  * @category events
  */
-export const OneBotEvent = dispatchCodec<OneBotEvent>('OneBotEvent', allCodecs, eventCodecOf, (o) =>
-  !own(byPostType, o.post_type)
-    ? discriminators.root!
-    : o.post_type === 'notice' && o.notice_type === 'notify'
-      ? discriminators.notify!
-      : discriminators[o.post_type]!,
-);
+export const OneBotEvent = dispatchCodec<OneBotEvent>('OneBotEvent', allCodecs, eventCodecOf, (u) => discriminatorFor(u));
