@@ -1,0 +1,29 @@
+/**
+ * Sizes of the reliability run. `quick` is what CI runs (bounded well under 8 minutes on 2 cores);
+ * `full` is the issue's figures. Individual sizes can be overridden with environment variables
+ * (`RELIABILITY_DISCONNECTS`, `RELIABILITY_SOAK_BOTS`, `RELIABILITY_SOAK_SECONDS`, `RELIABILITY_FUZZ_RUNS`).
+ */
+export type ReliabilityMode = 'quick' | 'full';
+
+export const mode: ReliabilityMode = process.env.RELIABILITY_MODE === 'full' ? 'full' : 'quick';
+
+const envInt = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return n;
+};
+
+export const sizes = {
+  /** Forced disconnects in the faults test, cycling through every kind. */
+  disconnects: envInt('RELIABILITY_DISCONNECTS', mode === 'full' ? 1000 : 150),
+  /** Frames per fuzz property (each of: server→client, client→server, CQ, decodeFrame). */
+  fuzzRuns: envInt('RELIABILITY_FUZZ_RUNS', mode === 'full' ? 30_000 : 10_000),
+  /** Bots in the soak. */
+  soakBots: envInt('RELIABILITY_SOAK_BOTS', mode === 'full' ? 1000 : 200),
+  /** Soak duration. */
+  soakSeconds: envInt('RELIABILITY_SOAK_SECONDS', mode === 'full' ? 600 : 45),
+  /** Concurrent API calls in the limits test. */
+  concurrentCalls: envInt('RELIABILITY_CONCURRENT_CALLS', 5000),
+} as const;
