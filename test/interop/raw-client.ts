@@ -53,6 +53,8 @@ export interface RawClientOptions {
   headers?: Record<string, string>;
   /** Per-action overrides of the default answers. */
   handlers?: Record<string, RawHandler>;
+  /** Rewrites each answer just before it is sent (to probe what a peer tolerates). */
+  transformResponse?: (response: ApiResponseFrame, request: ApiRequestFrame) => Record<string, unknown>;
   /** Send lifecycle connect as the first frame. Default true. */
   sendConnect?: boolean;
   /** Handshake + open timeout. Default 10000 ms. */
@@ -266,7 +268,7 @@ export class RawOneBotClient {
     const response: ApiResponseFrame = { ...answer };
     if (request.hasEcho) response.echo = request.echo; // verbatim, same JSON type
     this.responses.push(response);
-    this.send(response);
+    this.send(this.opts.transformResponse ? this.opts.transformResponse(response, request) : response);
     this.notify();
   }
 

@@ -94,6 +94,8 @@ async def _connected(event: Event) -> None:
         group_id=PROBE_GROUP,
         user_id=PROBE_USER,
     )
+    # The connect hook is done: every call it made has settled.
+    report("connect_done", self_id=event.self_id)
 
 
 @bot.on_meta_event

@@ -100,6 +100,13 @@ app.on('server/ready', () => {
   report('ready', { port, path: '/onebot', self_id: selfId, token: false });
 });
 
+// Like Koishi's own CLI worker (koishi/lib/worker): an unhandled rejection is
+// logged and the app keeps running. Without this, one adapter TypeError (e.g. a
+// message event without `sender`) would end the whole process under Node >= 15.
+process.on('unhandledRejection', (error) => {
+  report('unhandled_rejection', { error: String(error && error.stack ? error.stack.split('\n')[0] : error) });
+});
+
 async function shutdown(signal) {
   report('shutdown', { signal });
   const timer = setTimeout(() => process.exit(0), 3000);

@@ -33,6 +33,8 @@ async def _connected(bot: Bot) -> None:
     await _call(
         bot, "get_group_member_info", group_id=PROBE_GROUP, user_id=PROBE_USER
     )
+    # The connect hook is done: every call it made has settled.
+    report("connect_done", self_id=bot.self_id)
 
 
 @driver.on_bot_disconnect
