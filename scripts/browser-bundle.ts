@@ -1,0 +1,50 @@
+/**
+ * Bundles the root entry (`src/index.ts`) the way a browser app would (esbuild, platform browser,
+ * ESM, minified) and reports what went in. Used by the browser test and the bundle-size benchmark.
+ */
+import { build, type Metafile } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { builtinModules } from 'node:module';
+import * as path from 'node:path';
+
+export interface BrowserBundle {
+  code: string;
+  bytes: number;
+  gzipBytes: number;
+  /** Every module that went into the bundle, largest first. */
+  inputs: { path: string; bytes: number }[];
+  /** Imports left external in the output (must be empty for a self-contained browser bundle). */
+  externalImports: string[];
+}
+
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+export const isNodeBuiltin = (specifier: string): boolean => NODE_BUILTINS.has(specifier) || specifier.startsWith('node:');
+
+export async function bundleForBrowser(entry = path.resolve(__dirname, '../src/index.ts')): Promise<BrowserBundle> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const out = result.outputFiles[0];
+  if (out === undefined) throw new Error('esbuild produced no output');
+  const meta: Metafile = result.metafile;
+  const inputs = Object.entries(meta.inputs)
+    .map(([p, info]) => ({ path: p, bytes: Object.values(meta.outputs)[0]?.inputs[p]?.bytesInOutput ?? info.bytes }))
+    .sort((a, b) => b.bytes - a.bytes);
+  const externalImports = Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+  return {
+    code: out.text,
+    bytes: out.contents.byteLength,
+    gzipBytes: gzipSync(out.contents, { level: 9 }).byteLength,
+    inputs,
+    externalImports,
+  };
+}
