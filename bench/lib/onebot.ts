@@ -51,13 +51,17 @@ function tryRequire(rel: string): Record<string, unknown> | undefined {
 const CLIENT_MODULES = ['index.ts', 'client/index.ts', 'client/create-client.ts', 'client/client.ts'];
 
 let loadError: string | undefined;
+let loadedFrom: string | undefined;
 
 /** `createClient` from the root entry or the client layer, or undefined while it has not landed (or does not load). */
 export function loadCreateClient(): CreateClient | undefined {
   for (const rel of CLIENT_MODULES) {
     try {
       const m = tryRequire(rel);
-      if (m && typeof m.createClient === 'function') return m.createClient as CreateClient;
+      if (m && typeof m.createClient === 'function') {
+        loadedFrom = `src/${rel}`;
+        return m.createClient as CreateClient;
+      }
     } catch (err) {
       // A half-written module: report the row as pending, keep measuring the baselines.
       loadError = `src/${rel} does not load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
@@ -71,14 +75,10 @@ export function pendingReason(): string {
   return `pending: ${loadError ?? 'createClient has not landed'}`;
 }
 
-/** Where `createClient` was found (for the report), or undefined. */
+/** Where `createClient` was loaded from (for the report), or undefined. */
 export function clientModule(): string | undefined {
-  for (const rel of CLIENT_MODULES) {
-    if (!exists(rel)) continue;
-    const text = fs.readFileSync(path.join(SRC, rel), 'utf8');
-    if (/\bcreateClient\b/.test(text)) return `src/${rel}`;
-  }
-  return undefined;
+  if (loadedFrom === undefined) loadCreateClient();
+  return loadedFrom;
 }
 
 /** `OneBotEvent` (the dispatching event codec the client decodes `events$` with). */
