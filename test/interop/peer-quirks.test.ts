@@ -42,7 +42,15 @@ async function upgradeOutcome(opts: RawClientOptions): Promise<number | 'open'> 
 
 /** Waits until the socket is closed by the peer, or reports 'still open' after ms. */
 async function closedWithin(client: RawOneBotClient, ms: number): Promise<{ code: number; reason: string } | 'still open'> {
-  return Promise.race([client.closed, sleep(ms).then(() => 'still open' as const)]);
+  let timer: NodeJS.Timeout | undefined;
+  const open = new Promise<'still open'>((r) => {
+    timer = setTimeout(() => r('still open'), ms);
+  });
+  try {
+    return await Promise.race([client.closed, open]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function noField(event: Record<string, unknown>, field: string): Record<string, never> {
