@@ -13,9 +13,8 @@ import type {
   RequestEvent,
 } from './codecs/events';
 import { Message, type MessageInput, type Segment } from './codecs/segments';
-import { messageToCQ, normalizeMessage, toCQ } from './cq';
+import { escapeCQ, normalizeMessage, toCQ } from './cq';
 import { ErrorCode, ProtocolError } from './errors';
-import { segment } from './segment';
 
 /**
  * Event builders: what an implementation sends. Every builder's output decodes with the matching
@@ -207,44 +206,64 @@ export function createMessageEvent(input: MessageEventInput): MessageEvent {
     throw invalid(`invalid message: ${errors.join('; ')}`, { errors });
   }
   const normalized = decoded.right as Segment[];
-  const raw = toCQ(normalized);
-  const message = input.messageFormat === 'string' ? messageToCQ(normalized) : normalized;
+  return assemble(input, normalized, toCQ(normalized));
+}
+
+/**
+ * Builds the event from already valid segments and their CQ form. Written as plain object literals
+ * (no spreads of the input): this runs once per outgoing message, on the hot path of `sendText`.
+ */
+const assemble = (input: MessageEventFields, segments: Segment[], raw: string): MessageEvent & { message_format: 'array' | 'string' } => {
   const userId = input.userId ?? input.selfId;
-  const common = {
-    time: seconds(input),
-    self_id: input.selfId,
-    post_type: 'message' as const,
-    message_id: input.messageId ?? (input.nextMessageId ?? nextMessageId)(),
-    user_id: userId,
-    message,
-    raw_message: raw,
-    message_format: input.messageFormat ?? 'array',
-    font: input.font ?? 0,
-  };
+  const format = input.messageFormat ?? 'array';
+  // For the string format `message` is the CQ form, which is exactly `raw_message`.
+  const message = format === 'string' ? raw : segments;
+  const time = seconds(input);
+  const messageId = input.messageId ?? (input.nextMessageId ?? nextMessageId)();
+  const font = input.font ?? 0;
+  const nickname = input.nickname ?? '';
   if (input.messageType === 'private') {
     const subType = input.subType ?? 'friend';
     if (subType !== 'friend' && subType !== 'group' && subType !== 'other') throw invalid(`invalid private message sub_type: ${subType}`);
+    const extra = input.sender as PrivateSender | undefined;
     return {
-      ...common,
+      time,
+      self_id: input.selfId,
+      post_type: 'message',
       message_type: 'private',
       sub_type: subType,
+      message_id: messageId,
+      user_id: userId,
       target_id: input.targetId ?? userId,
-      sender: { nickname: input.nickname ?? '', ...(input.sender as PrivateSender | undefined), user_id: userId },
+      message,
+      raw_message: raw,
+      message_format: format,
+      font,
+      sender: extra === undefined ? { user_id: userId, nickname } : { nickname, ...extra, user_id: userId },
     };
   }
   if (input.groupId === undefined) throw invalid('a group message needs groupId');
   const anonymous = input.anonymous ?? null;
   const subType = input.subType ?? (anonymous === null ? 'normal' : 'anonymous');
   if (subType !== 'normal' && subType !== 'anonymous' && subType !== 'notice') throw invalid(`invalid group message sub_type: ${subType}`);
+  const extra = input.sender as GroupSender | undefined;
   return {
-    ...common,
+    time,
+    self_id: input.selfId,
+    post_type: 'message',
     message_type: 'group',
     sub_type: subType,
+    message_id: messageId,
     group_id: input.groupId,
+    user_id: userId,
     anonymous,
-    sender: { nickname: input.nickname ?? '', card: '', role: 'member', ...(input.sender as GroupSender | undefined), user_id: userId },
+    message,
+    raw_message: raw,
+    message_format: format,
+    font,
+    sender: extra === undefined ? { user_id: userId, nickname, card: '', role: 'member' } : { nickname, card: '', role: 'member', ...extra, user_id: userId },
   };
-}
+};
 
 /**
  * A plain-text message event, the shape the original client sends: one `text` segment,
@@ -267,8 +286,9 @@ export function createTextMessage(input: TextMessageInput & { messageType: 'priv
 export function createTextMessage(input: TextMessageInput & { messageType: 'group'; groupId: number }): GroupMessageEvent;
 export function createTextMessage(input: TextMessageInput): MessageEvent;
 export function createTextMessage(input: TextMessageInput): MessageEvent {
-  const { text, ...fields } = input;
-  return createMessageEvent({ ...fields, message: [segment.text(text)] });
+  // A text segment is valid by construction: no codec pass, and its CQ form is the escaped text.
+  const text = String(input.text);
+  return assemble(input, [{ type: 'text', data: { text } }], escapeCQ(text));
 }
 
 type Envelope<P extends string> = { time: number; self_id: number; post_type: P };
