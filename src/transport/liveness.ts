@@ -62,12 +62,13 @@ export const liveness = (socket: unknown, options: LivenessOptions, scheduler: S
     const ping = function (this: unknown): void {
       // One outstanding ping at a time: the deadline of the first unanswered ping is what counts.
       if (deadline === undefined) {
+        // Arm the deadline before pinging, so even a pong delivered synchronously clears it.
+        deadline = scheduler.schedule(expire, pongTimeout);
         try {
           socket.ping();
         } catch {
           // Socket is closing; its close event will end the connection.
         }
-        deadline = scheduler.schedule(expire, pongTimeout);
       }
       (this as { schedule(state?: unknown, delay?: number): void }).schedule(undefined, pingInterval);
     };
