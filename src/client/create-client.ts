@@ -278,6 +278,7 @@ export const createClient = (options: ClientOptions = {}): OneBotClient => {
     connect,
     disconnect,
     run: () => {
+      if (finished) return Promise.resolve(state$.value);
       const final = lastValueFrom(state$);
       connect();
       return final;

@@ -1,5 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import type { Logger } from '../logging/logger';
+import { redactString, type Logger } from '../logging/logger';
 import type { WebSocketCtorLike } from '../transport/socket-factory';
 
 /**
@@ -172,6 +172,13 @@ export const resolveOptions = (options: ClientOptions = {}): ResolvedClientOptio
   for (const k of ['reconnectInterval', 'maxReconnectAttempts', 'minUptime', 'heartbeatInterval', 'handshakeTimeout', 'pingInterval', 'pongTimeout', 'outboxLimit', 'apiTimeout', 'rateLimitInterval'] as const) {
     nonNegative(k, o[k]);
   }
+  let protocol = '';
+  try {
+    protocol = new URL(o.url).protocol;
+  } catch {
+    // reported below
+  }
+  if (!['ws:', 'wss:', 'http:', 'https:'].includes(protocol)) throw new RangeError(`onebot-rx: option url must be a ws:// or wss:// URL, got ${JSON.stringify(redactString(o.url))}`);
   if (!Number.isInteger(o.selfId) || o.selfId <= 0) throw new RangeError(`onebot-rx: option selfId must be a positive integer, got ${String(o.selfId)}`);
   if (!(o.maxPayload > 0)) throw new RangeError(`onebot-rx: option maxPayload must be > 0, got ${String(o.maxPayload)}`);
   const backoff = o.backoff === false ? false : { ...DEFAULT_BACKOFF, ...Object.fromEntries(Object.entries(o.backoff).filter(([, v]) => v !== undefined)) };

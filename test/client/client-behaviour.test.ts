@@ -320,6 +320,14 @@ describe('lifecycle', () => {
     await expect(late).rejects.toMatchObject({ code: ErrorCode.ClientClosed });
   });
 
+  it('run() and disconnect() on a stopped client resolve at once with the final state', async () => {
+    const client = createClient(base);
+    await client.disconnect();
+    await expect(client.run()).resolves.toMatchObject({ status: 'closed', reason: 'disconnected' });
+    await expect(client.disconnect()).resolves.toBeUndefined();
+    expect(FakeSocket.instances).toHaveLength(0);
+  });
+
   it('disconnect() while waiting to reconnect cancels the redial and rejects queued sends with ClientClosed', async () => {
     const ts = newScheduler();
     let pending: Promise<unknown> | undefined;

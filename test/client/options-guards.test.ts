@@ -31,6 +31,8 @@ describe('options', () => {
   });
 
   it.each([
+    [{ url: 'localhost:8000' }, 'onebot-rx: option url must be a ws:// or wss:// URL, got "localhost:8000"'],
+    [{ url: 'nope?access_token=abc' }, 'onebot-rx: option url must be a ws:// or wss:// URL, got "nope?access_token=[redacted]"'],
     [{ reconnectInterval: -1 }, 'onebot-rx: option reconnectInterval must be a finite number >= 0, got -1'],
     [{ heartbeatInterval: Number.NaN }, 'onebot-rx: option heartbeatInterval must be a finite number >= 0, got NaN'],
     [{ selfId: 1.5 }, 'onebot-rx: option selfId must be a positive integer, got 1.5'],
