@@ -13,7 +13,7 @@ export interface LogFlags {
 
 /** @since 0.1.0 @category cli */
 export interface CliLogging {
-  /** For the SDK (client, server): stderr at `--log-level` (default `warn`) plus the log file. */
+  /** For the SDK (client, server): stderr at `--log-level` (default `error`) plus the log file. */
   readonly sdk: Logger;
   /** For the transcript: the log file only (stdout already shows the transcript). */
   readonly transcript: Logger | undefined;
@@ -23,8 +23,12 @@ export interface CliLogging {
 
 /** Log levels the file gets when `--log-level` is not given: the whole session. @internal */
 const DEFAULT_FILE_LEVEL: LogLevel = 'info';
-/** Only problems reach the terminal by default; the transcript is the normal output. @internal */
-const DEFAULT_STDERR_LEVEL: LogLevel = 'warn';
+/**
+ * The transcript already shows connection failures and refusals; by default only errors the
+ * transcript does not cover reach the terminal as log lines.
+ * @internal
+ */
+const DEFAULT_STDERR_LEVEL: LogLevel = 'error';
 
 /**
  * A logger writing `[onebot-rx] LEVEL message {data}` lines to a stream, redacted.

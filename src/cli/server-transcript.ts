@@ -23,8 +23,8 @@ export interface ServerTranscriptOptions {
 export const printServerActivity = (server: ReferenceServer, printer: Printer, options: ServerTranscriptOptions = {}): (() => void) => {
   const offs = [
     server.on('connect', (bot) => {
-      const from = bot.remoteAddress === undefined ? '' : ` from ${bot.remoteAddress}${bot.remotePort === undefined ? '' : `:${bot.remotePort}`}`;
-      printer.print({ kind: 'connect', from: String(bot.selfId), to: 'server', text: `handshake ok, bot connected (${bot.role}${from})`, data: bot });
+      const from = bot.remoteAddress === undefined ? '' : `, from ${bot.remoteAddress}`;
+      printer.print({ kind: 'connect', from: String(bot.selfId), to: 'server', text: `lifecycle connect received: handshake ok (${bot.role}${from})`, data: bot });
     }),
     server.on('event', (rec) => {
       const e = rec.event;

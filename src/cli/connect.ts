@@ -1,0 +1,213 @@
+import { createInterface } from 'node:readline';
+import type { Subscription } from 'rxjs';
+import { createClient } from '../client/create-client';
+import type { ClientState, OneBotClient, OutgoingFrame } from '../client/types';
+import { redactString } from '../logging/logger';
+import { ErrorCode, type OneBotError } from '../protocol/errors';
+import { describeClose } from '../transport/close-reason';
+import { compactJson, describeApiAnswer, describeApiCall, describeEvent, describeIncoming } from './describe';
+import { INPUT_HELP, parseInputLine } from './input';
+import { aborted, ExitCode } from './io';
+import type { Printer } from './printer';
+import type { CommandContext } from './program';
+import { tappedWebSocket } from './wire-tap';
+
+/** Flags of `onebot-rx connect`. @since 0.1.0 @category cli */
+export interface ConnectFlags {
+  readonly selfId: number;
+  readonly token?: string;
+  readonly reconnectInterval: number;
+  readonly maxAttempts: number;
+  readonly heartbeat: number;
+  readonly format: 'array' | 'string';
+}
+
+/** Connection failures already shown through the state lines; not repeated from `errors$`. @internal */
+const SHOWN_AS_STATE: ReadonlySet<string> = new Set([
+  ErrorCode.SocketError,
+  ErrorCode.ConnectionClosed,
+  ErrorCode.Unauthorized,
+  ErrorCode.Forbidden,
+  ErrorCode.HandshakeTimeout,
+  ErrorCode.PongTimeout,
+  ErrorCode.AttemptsExhausted,
+  ErrorCode.ClientClosed,
+]);
+
+/** A refused token is not worth retrying from an interactive tool. @internal */
+const isAuthRejection = (e: OneBotError | undefined): e is OneBotError =>
+  e !== undefined && (e.code === ErrorCode.Unauthorized || (e.code === ErrorCode.Forbidden && typeof (e.data as { status?: unknown } | undefined)?.status === 'number'));
+
+/** @internal */
+const describeState = (s: ClientState, url: string, maxAttempts: number): string | undefined => {
+  switch (s.status) {
+    case 'idle':
+      return undefined;
+    case 'connecting':
+      return `connecting to ${url}`;
+    case 'open':
+      return `connected to ${url} (lifecycle connect sent)`;
+    case 'reconnecting': {
+      const why = s.error?.message ?? (s.lastClose ? describeClose(s.lastClose) : 'connection lost');
+      const of = maxAttempts > 0 ? `/${maxAttempts}` : '';
+      return `${why}; reconnecting in ${s.delay ?? '?'} ms (attempt ${s.attempt}${of})`;
+    }
+    case 'closed':
+      return s.reason === 'attempts-exhausted' ? 'gave up: reconnect attempts exhausted' : 'disconnected';
+  }
+};
+
+/**
+ * Reads command lines until `/quit` or the end of input, running each to completion before the
+ * next, so a script's `/private …` is written before its `/quit` is obeyed.
+ *
+ * @internal
+ */
+const readCommands = async (ctx: CommandContext, client: OneBotClient, me: string, stop: Promise<unknown>): Promise<void> => {
+  const { printer } = ctx;
+  const rl = createInterface({ input: ctx.io.stdin, crlfDelay: Infinity, terminal: false });
+  const stopped = stop.then(() => 'stopped' as const);
+  try {
+    const lines = rl[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await Promise.race([lines.next(), stopped]);
+      if (next === 'stopped' || next.done === true) return;
+      const parsed = parseInputLine(next.value);
+      if (!parsed.ok) {
+        printer.print({ kind: 'warn', from: me, text: parsed.error });
+        continue;
+      }
+      const cmd = parsed.command;
+      if (cmd.kind === 'quit') return;
+      if (cmd.kind === 'empty') continue;
+      if (cmd.kind === 'help') {
+        printer.print({ kind: 'help', text: INPUT_HELP });
+        continue;
+      }
+      await Promise.race([runCommand(printer, client, me, cmd), stopped]);
+    }
+  } finally {
+    rl.close();
+  }
+};
+
+/** @internal */
+const runCommand = async (
+  printer: Printer,
+  client: OneBotClient,
+  me: string,
+  cmd: Exclude<ReturnType<typeof parseInputLine> & { ok: true }, never>['command'],
+): Promise<void> => {
+  try {
+    if (cmd.kind === 'private') {
+      const event = await client.sendText(cmd.text, 'private', { targetId: cmd.userId });
+      printer.print({ kind: 'send', from: me, to: 'server', text: describeEvent(event), data: event });
+    } else if (cmd.kind === 'group') {
+      const event = await client.sendText(cmd.text, 'group', { groupId: cmd.groupId });
+      printer.print({ kind: 'send', from: me, to: 'server', text: describeEvent(event), data: event });
+    } else if (cmd.kind === 'raw') {
+      await client.send(cmd.frame as unknown as OutgoingFrame);
+      printer.print({ kind: 'send', from: me, to: 'server', text: `raw ${compactJson(cmd.frame)}`, data: cmd.frame });
+    }
+  } catch (e) {
+    const err = e as Partial<OneBotError>;
+    printer.print({ kind: 'warn', from: me, text: `not sent: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}` });
+  }
+};
+
+/**
+ * `onebot-rx connect <url>`: one bot, driven by stdin, printing everything it receives, the
+ * answers it sends to API calls and its connection state. Ends on `/quit`, end of input or Ctrl-C
+ * (exit 0), when the reconnect attempts run out (exit 3) or when the server refuses the token
+ * (exit 4).
+ *
+ * @since 0.1.0
+ * @category cli
+ */
+export const runConnect = async (ctx: CommandContext, url: string, flags: ConnectFlags): Promise<number> => {
+  const { printer, io } = ctx;
+  const me = String(flags.selfId);
+  const shownUrl = redactString(url);
+  const accessToken = flags.token ?? io.env.ONEBOT_ACCESS_TOKEN;
+
+  let rejectedBy: OneBotError | undefined;
+  let markRejected: () => void = () => undefined;
+  const authRejected = new Promise<void>((resolve) => {
+    markRejected = resolve;
+  });
+
+  const client = createClient({
+    url,
+    selfId: flags.selfId,
+    ...(accessToken ? { accessToken } : {}),
+    reconnectInterval: flags.reconnectInterval,
+    maxReconnectAttempts: flags.maxAttempts,
+    heartbeatInterval: flags.heartbeat,
+    messageFormat: flags.format,
+    logger: ctx.logger,
+    WebSocketCtor: tappedWebSocket((text) => {
+      // Our answers to API calls: responses carry `retcode` and never `post_type` (PROTOCOL.md §2.1).
+      if (!text.includes('"retcode"')) return;
+      const frame = JSON.parse(text) as Record<string, unknown>;
+      if ('post_type' in frame || !('retcode' in frame)) return;
+      printer.print({ kind: 'api-answer', from: me, to: 'server', text: describeApiAnswer(frame), data: frame });
+    }),
+  });
+
+  const subs: Subscription[] = [
+    client.state$.subscribe((s) => {
+      if (isAuthRejection(s.error) && s.status !== 'closed') {
+        rejectedBy ??= s.error;
+        markRejected();
+        return;
+      }
+      const text = describeState(s, shownUrl, flags.maxAttempts);
+      if (text !== undefined) printer.print({ kind: s.status === 'open' ? 'connect' : 'state', from: me, text, data: { status: s.status, attempt: s.attempt } });
+    }),
+    client.events$.subscribe((e) => {
+      const isMessage = e.post_type === 'message';
+      printer.print({ kind: isMessage ? 'message' : 'event', from: 'server', to: me, text: describeIncoming(e), data: e });
+    }),
+    client.requests$.subscribe((r) => {
+      printer.print({ kind: 'api-call', from: 'server', to: me, text: describeApiCall(r.action, r.params), data: r });
+    }),
+    client.errors$.subscribe((e) => {
+      if (SHOWN_AS_STATE.has(e.code)) return;
+      printer.print({ kind: 'warn', from: me, text: `${e.code}: ${e.message}` });
+    }),
+  ];
+
+  printer.print({ kind: 'info', from: me, text: `bot ${me} → ${shownUrl}; type /help for commands, /quit or Ctrl-C to leave` });
+  const finished = client.run();
+  const stopInput = new AbortController();
+  const inputDone = readCommands(ctx, client, me, aborted(stopInput.signal));
+
+  const outcome = await Promise.race([
+    finished.then((state) => ({ kind: 'finished' as const, state })),
+    inputDone.then(() => ({ kind: 'quit' as const })),
+    aborted(io.signal).then(() => ({ kind: 'interrupted' as const })),
+    authRejected.then(() => ({ kind: 'rejected' as const })),
+  ]);
+
+  stopInput.abort();
+  await client.disconnect();
+  await inputDone.catch(() => undefined);
+  subs.forEach((s) => s.unsubscribe());
+
+  if (outcome.kind === 'rejected' && rejectedBy) {
+    const hint = accessToken ? 'check --token' : 'the server requires a token: pass --token (or set ONEBOT_ACCESS_TOKEN)';
+    printer.print({ kind: 'error', from: me, text: `${rejectedBy.message}; ${hint}`, data: { code: rejectedBy.code, ...rejectedBy.data } });
+    return ExitCode.AuthRejected;
+  }
+  if (outcome.kind === 'finished' && outcome.state.reason === 'attempts-exhausted') {
+    const why = outcome.state.error?.message ?? (outcome.state.lastClose ? describeClose(outcome.state.lastClose) : 'connection failed');
+    printer.print({
+      kind: 'error',
+      from: me,
+      text: `cannot reach ${shownUrl}: ${why} (gave up after ${flags.maxAttempts} reconnect attempt${flags.maxAttempts === 1 ? '' : 's'})`,
+    });
+    return ExitCode.Unreachable;
+  }
+  printer.print({ kind: 'info', from: me, text: 'bye' });
+  return ExitCode.Ok;
+};

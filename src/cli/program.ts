@@ -1,0 +1,166 @@
+import { Command, CommanderError, Option } from 'commander';
+import pkg from '../../package.json';
+import type { LogLevel } from '../logging/logger';
+import { runConnect, type ConnectFlags } from './connect';
+import { runDemo, type DemoFlags } from './demo';
+import { ExitCode, useColor, type CliIo } from './io';
+import { setupLogging, type LogFlags } from './logging';
+import { parseFrequency, parseNonNegativeInt, parsePath, parsePort, parsePositiveInt, parseSize, parseWsUrl } from './options';
+import { createPrinter, type Printer } from './printer';
+import { runServe, type ServeFlags } from './serve';
+import type { Logger } from '../logging/logger';
+
+/** The global flags, as commander hands them over. @internal */
+interface GlobalFlags extends LogFlags {
+  readonly json?: boolean;
+}
+
+/**
+ * What every command gets: the process streams, a transcript printer, and the loggers built from
+ * the global flags.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly printer: Printer;
+  /** Logger for the SDK (client, reference server). */
+  readonly logger: Logger;
+  readonly json: boolean;
+}
+
+/** @internal */
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/**
+ * Builds the commander program. A fresh one per run: commander keeps parsed state on the instance.
+ * `run` receives the chosen command's work and its flags merged with the global ones.
+ *
+ * @internal
+ */
+const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<number>, flags: GlobalFlags) => void): Command => {
+  const program = new Command('onebot-rx')
+    .description('OneBot v11 bot-side toolkit: a demo, an interactive client session, and a reference server.')
+    .version(pkg.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for this command')
+    .addOption(new Option('--log-level <level>', 'log level for stderr (default error) and the log file (default info)').choices(LOG_LEVELS))
+    .option('--log-file <path>', 'also write logs and the transcript to this file (JSON lines, rotated)')
+    .option('--log-rotate-size <size>', 'rotate the log file at this size: bytes, or 512k, 10m, 1g (default 10m)', parseSize)
+    .option('--log-rotate-every <period>', 'also rotate daily, hourly or every N milliseconds', parseFrequency)
+    .option('--log-retain <count>', 'keep at most this many log files, the current one included', parsePositiveInt('files'))
+    .option('--json', 'print every transcript item as a JSON line (machine-readable)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      outputError: (s, write) => write(s),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  onebot-rx demo',
+        '  onebot-rx connect ws://127.0.0.1:8080/onebot/v11/ws --self-id 10001 --token secret',
+        '  onebot-rx serve --port 8000 --path /ws/',
+        '',
+        'Exit codes: 0 ok, 1 failure, 2 bad command line, 3 server unreachable, 4 token rejected.',
+      ].join('\n'),
+    );
+
+  program
+    .command('demo')
+    .description('start the reference server and two bots that talk to each other, print the transcript, exit')
+    .option('--port <port>', 'preferred port; a free one is used if it is taken', parsePort, 8000)
+    .option('--heartbeat <ms>', 'heartbeat interval of the bots', parsePositiveInt('milliseconds'), 500)
+    .action((flags: DemoFlags, cmd: Command) => run((ctx) => runDemo(ctx, flags), cmd.optsWithGlobals<GlobalFlags>()));
+
+  program
+    .command('connect')
+    .description('connect one bot to a OneBot v11 server and drive it from stdin (/help lists the commands)')
+    .argument('<url>', 'reverse WebSocket URL of the server, e.g. ws://127.0.0.1:8000/ws/', parseWsUrl)
+    .requiredOption('--self-id <id>', 'the bot account (X-Self-ID)', parsePositiveInt('account id'))
+    .option('--token <token>', 'access token (sent as Authorization: Bearer); also read from ONEBOT_ACCESS_TOKEN')
+    .option('--reconnect-interval <ms>', 'delay between connection attempts', parseNonNegativeInt('milliseconds'), 3000)
+    .option('--max-attempts <n>', 'reconnect attempts in a row before giving up; 0 = retry forever', parseNonNegativeInt('attempts'), 0)
+    .option('--heartbeat <ms>', 'heartbeat interval; 0 disables heartbeats', parseNonNegativeInt('milliseconds'), 30000)
+    .addOption(new Option('--format <format>', 'message format of the events sent').choices(['array', 'string']).default('array'))
+    .addHelpText(
+      'after',
+      ['', 'Lines on stdin:', '  /private <user_id> <text>, /group <group_id> <text>, /raw <json>, /help, /quit'].join('\n'),
+    )
+    .action((url: string, flags: ConnectFlags, cmd: Command) =>
+      run((ctx) => runConnect(ctx, url, flags), cmd.optsWithGlobals<GlobalFlags>()),
+    );
+
+  program
+    .command('serve')
+    .description('run the reference server and print who connects and what they send (Ctrl-C stops it)')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port; 0 picks a free one', parsePort, 8000)
+    .option('--path <path>', 'WebSocket path', parsePath, '/ws/')
+    .option('--token <token>', 'require this access token (401 when missing, 403 when wrong)')
+    .option('--handshake-timeout <ms>', 'time a bot has to send its lifecycle connect event', parsePositiveInt('milliseconds'), 1000)
+    .action((flags: ServeFlags, cmd: Command) => run((ctx) => runServe(ctx, flags), cmd.optsWithGlobals<GlobalFlags>()));
+
+  return program;
+};
+
+/**
+ * Runs the `onebot-rx` command line with the given streams and arguments; resolves with the exit
+ * code instead of exiting, so tests can run it in-process.
+ *
+ * @example
+ * const code = await runCli({ argv: ['demo'], stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+ *
+ * @since 0.1.0
+ * @category cli
+ */
+export const runCli = async (io: CliIo): Promise<number> => {
+  let chosen: { work: (ctx: CommandContext) => Promise<number>; flags: GlobalFlags } | undefined;
+  const program = buildProgram(io, (work, flags) => {
+    chosen = { work, flags };
+  });
+
+  try {
+    await program.parseAsync([...io.argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0; every parse error is a usage error.
+      return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    throw e;
+  }
+  if (!chosen) return ExitCode.Usage;
+
+  const { work, flags } = chosen;
+  let logging;
+  try {
+    logging = setupLogging(flags, io.stderr);
+  } catch (e) {
+    io.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return ExitCode.Usage;
+  }
+  const json = flags.json === true;
+  const printer = createPrinter({
+    out: io.stdout,
+    err: io.stderr,
+    json,
+    color: !json && useColor(io.stdout, io.env),
+    ...(logging.transcript ? { logger: logging.transcript } : {}),
+  });
+  try {
+    return await work({ io, printer, logger: logging.sdk, json });
+  } catch (e) {
+    printer.print({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    return ExitCode.Failure;
+  } finally {
+    try {
+      await logging.close();
+    } catch (e) {
+      io.stderr.write(`error: could not write the log file: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+};
