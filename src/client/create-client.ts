@@ -28,12 +28,20 @@ const DRAIN_POLL = 10;
  *
  * @example
  * import { createClient, isGroup } from 'onebot-rx';
+ * import { createReferenceServer } from 'onebot-rx/server';
  * import { filter } from 'rxjs';
- * const client = createClient({ url: 'ws://127.0.0.1:8080/onebot/v11/ws', selfId: 10001000, accessToken: process.env.TOKEN });
+ *
+ * const server = await createReferenceServer({ port: 0, accessToken: 'secret' }); // stands in for NoneBot2, Koishi...
+ * const client = createClient({ url: server.url, selfId: 10001000, accessToken: 'secret' });
  * client.messages$.pipe(filter(isGroup)).subscribe((m) => console.log(m.group_id, m.raw_message));
  * client.handle('get_friend_list', () => []);
- * await client.sendText('hello', 'private', { targetId: 20002000 }); // queued until connected
- * const final = await client.run(); // until disconnect() or attempts exhausted
+ * const stopped = client.run(); // connects; resolves after disconnect() or when attempts run out
+ * await client.sendText('hello', 'private', { targetId: 20002000 }); // waits in the outbox until connected
+ * (await server.waitForEvent((e) => e.event.post_type === 'message')).event.raw_message === 'hello';
+ * (await server.callApi(10001000, 'get_friend_list')).retcode === 0;
+ * await client.disconnect();
+ * (await stopped).reason === 'disconnected';
+ * await server.close();
  *
  * @since 0.1.0
  * @category client

@@ -12,9 +12,15 @@ type WithMessageType = { readonly message_type: string };
  * A group message (or group `message_sent`).
  *
  * @example
- * import { isGroup } from 'onebot-rx';
- * import { filter } from 'rxjs';
- * // client.messages$.pipe(filter(isGroup)).subscribe((m) => m.group_id);
+ * import { createTextMessage, isGroup } from 'onebot-rx';
+ * import { filter, from, lastValueFrom, toArray } from 'rxjs';
+ * const messages = [
+ *   createTextMessage({ selfId: 1, messageType: 'group', groupId: 3, text: 'hi all' }),
+ *   createTextMessage({ selfId: 1, messageType: 'private', targetId: 2, text: 'hi you' }),
+ * ];
+ * // As with client.messages$.pipe(filter(isGroup)): the result is typed GroupMessageEvent.
+ * const groups = await lastValueFrom(from(messages).pipe(filter(isGroup), toArray()));
+ * groups.map((m) => m.group_id); // [3]
  *
  * @since 0.1.0
  * @category client
@@ -53,9 +59,15 @@ export type EventOf<E, P extends string, D extends string | undefined> = Extract
  * Keeps the events of one `post_type` (and optionally one detail type), narrowing the type.
  *
  * @example
- * import { ofType } from 'onebot-rx';
- * // client.events$.pipe(ofType('notice', 'group_increase')).subscribe((n) => n.user_id);
- * // client.events$.pipe(ofType('message', 'private')).subscribe((m) => m.user_id);
+ * import { createNoticeEvent, createTextMessage, ofType, type OneBotEvent } from 'onebot-rx';
+ * import { from, lastValueFrom, toArray } from 'rxjs';
+ * const events: OneBotEvent[] = [
+ *   createTextMessage({ selfId: 1, messageType: 'private', userId: 2, text: 'hi' }),
+ *   createNoticeEvent(1, { notice_type: 'group_increase', sub_type: 'approve', group_id: 3, operator_id: 4, user_id: 5 }),
+ * ];
+ * // As with client.events$.pipe(ofType('notice', 'group_increase')): typed GroupIncreaseNotice.
+ * const joined = await lastValueFrom(from(events).pipe(ofType('notice', 'group_increase'), toArray()));
+ * joined.map((n) => n.user_id); // [5]
  *
  * @since 0.1.0
  * @category client

@@ -32,7 +32,8 @@ const SECRET_KEY = /^(access_?token|accesstoken|token|authorization|password|sec
  * `access_token=` query parameter inside strings masked. Used on everything we log or report.
  *
  * @example
- * redact({ url: 'ws://h/ws?access_token=abc', headers: { Authorization: 'Bearer abc' } })
+ * import { redact } from 'onebot-rx';
+ * redact({ url: 'ws://h/ws?access_token=abc', headers: { Authorization: 'Bearer abc' } });
  * // → { url: 'ws://h/ws?access_token=[redacted]', headers: { Authorization: '[redacted]' } }
  *
  * @since 0.1.0
@@ -58,8 +59,10 @@ export const redactString = (s: string): string =>
  * A leveled logger writing to the console (works in Node and browsers). Data is redacted.
  *
  * @example
+ * import { createConsoleLogger } from 'onebot-rx';
  * const log = createConsoleLogger('warn');
- * log.info('not shown'); log.warn('shown');
+ * log.info('not shown');
+ * log.warn('shown', { url: 'ws://h/ws?access_token=abc' }); // [onebot-rx] WARN shown { url: 'ws://h/ws?access_token=[redacted]' }
  *
  * @since 0.1.0
  * @category logging

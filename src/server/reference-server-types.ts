@@ -258,7 +258,15 @@ export interface ReferenceServer {
   /**
    * Resolves with the first truthy value of `condition`, checked at once and again after every
    * notification (connect, event, heartbeat, error, disconnect, API response, rejection).
-   * @example await server.waitFor(() => (server.bot(10001)?.heartbeats ?? 0) >= 2, 5000);
+   * @example
+   * import { createClient } from 'onebot-rx';
+   * import { createReferenceServer } from 'onebot-rx/server';
+   * const server = await createReferenceServer({ port: 0 });
+   * const client = createClient({ url: server.url, selfId: 10001, heartbeatInterval: 50 });
+   * client.connect();
+   * await server.waitFor(() => (server.bot(10001)?.heartbeats ?? 0) >= 2, 5000);
+   * await client.disconnect();
+   * await server.close();
    */
   waitFor<T>(condition: () => T, timeoutMs?: number): Promise<Exclude<T, false | undefined | null | 0 | ''>>;
   /** The next `name` notification (after this call) for which `predicate` holds. @defaultValue timeout 5000 ms */
