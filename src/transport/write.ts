@@ -3,10 +3,12 @@ import type { SocketLike } from './socket-factory';
 /**
  * The write path of one open connection. Two jobs:
  *
- * - **Coalescing.** Node's `ws` turns every `send` into its own `writev` syscall. When the socket
- *   exposes the underlying stream's `cork`/`uncork` (Node), the first write of a tick corks it and a
- *   microtask uncorks it, so all frames of one tick leave in one syscall, in order. Elsewhere it is
- *   a plain `send` per frame (a browser batches on its own).
+ * - **Coalescing.** Node's `ws` turns every `send` into its own `writev` syscall. The first frame of
+ *   a tick is written at once (a lone frame, such as an API answer, leaves with no added latency).
+ *   When a second frame follows in the same tick and the socket exposes the underlying stream's
+ *   `cork`/`uncork` (Node), the stream is corked and a microtask uncorks it, so the rest of the
+ *   tick's frames leave in one syscall, in order. Elsewhere it is a plain `send` per frame (a
+ *   browser batches on its own).
  * - **Backpressure.** `ready` turns false while the socket holds more than `highWaterMark` unsent
  *   bytes (`bufferedAmount`); the client then keeps frames in its outbox instead of piling them onto
  *   the socket's unbounded buffer.
@@ -39,14 +41,20 @@ const corkableOf = (socket: SocketLike): Corkable | undefined => {
   return raw !== undefined && raw !== null && typeof raw.cork === 'function' && typeof raw.uncork === 'function' ? (raw as Corkable) : undefined;
 };
 
+/** Tick states of {@link SocketWriter}. */
+const IDLE = 0; // nothing written this tick
+const WROTE = 1; // one frame written directly; the end-of-tick microtask is queued
+const CORKED = 2; // the stream is corked until the end of the tick
+
 class SocketWriter implements FrameWriter {
-  private corked = false;
+  private tick = IDLE;
   private stream: Corkable | undefined | null = null;
   // Bound once: no closure allocated per frame or per tick.
-  private readonly uncork = (): void => {
-    this.corked = false;
+  private readonly endTick = (): void => {
+    const wasCorked = this.tick === CORKED;
+    this.tick = IDLE;
     const s = this.stream;
-    if (s && s.destroyed !== true) s.uncork();
+    if (wasCorked && s && s.destroyed !== true) s.uncork();
   };
 
   constructor(
@@ -65,14 +73,17 @@ class SocketWriter implements FrameWriter {
 
   write(text: string): boolean {
     if (this.socket.readyState !== OPEN) return false;
-    if (!this.corked) {
+    if (this.tick === IDLE) {
       // The raw stream appears only once the socket is open, so look it up lazily, once.
       if (this.stream === null) this.stream = corkableOf(this.socket);
       if (this.stream !== undefined) {
-        this.stream.cork();
-        this.corked = true;
-        queueMicrotask(this.uncork);
+        this.tick = WROTE;
+        queueMicrotask(this.endTick);
       }
+    } else if (this.tick === WROTE) {
+      // A second frame in the same tick: from here on the tick's frames share one syscall.
+      this.stream!.cork();
+      this.tick = CORKED;
     }
     this.send(text);
     return true;
@@ -80,8 +91,7 @@ class SocketWriter implements FrameWriter {
 }
 
 /**
- * Creates the writer of one connection. `send` is the actual write (the RxJS subject's `next`, whose
- * serializer is the identity on pre-encoded text).
+ * Creates the writer of one connection. `send` is the actual write (normally `socket.send`).
  *
  * @example
  * import { createFrameWriter } from 'onebot-rx';

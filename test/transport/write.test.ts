@@ -13,16 +13,40 @@ const makeSocket = (withStream: boolean) => {
 };
 
 describe('createFrameWriter', () => {
-  it('corks the Node stream for the frames of one tick and uncorks once, in order', async () => {
+  it('writes a lone frame of a tick at once, without corking', async () => {
+    const { socket, log } = makeSocket(true);
+    const w = createFrameWriter(socket, (t) => socket.send(t), 100);
+    expect(w.write('a')).toBe(true);
+    // Synchronously on the socket: no microtask wait for a lone frame (an API answer).
+    expect(log).toEqual(['send a']);
+    await Promise.resolve();
+    expect(log).toEqual(['send a']);
+    w.write('b');
+    expect(log).toEqual(['send a', 'send b']);
+  });
+
+  it('corks from the second frame of a tick on and uncorks once at its end, in order', async () => {
     const { socket, log } = makeSocket(true);
     const w = createFrameWriter(socket, (t) => socket.send(t), 100);
     expect([w.write('a'), w.write('b'), w.write('c')]).toEqual([true, true, true]);
-    expect(log).toEqual(['cork', 'send a', 'send b', 'send c']);
+    expect(log).toEqual(['send a', 'cork', 'send b', 'send c']);
     await Promise.resolve();
-    expect(log).toEqual(['cork', 'send a', 'send b', 'send c', 'uncork']);
+    expect(log).toEqual(['send a', 'cork', 'send b', 'send c', 'uncork']);
+    // A new tick starts over: its first frame goes out directly again.
     w.write('d');
+    w.write('e');
     await Promise.resolve();
-    expect(log.slice(5)).toEqual(['cork', 'send d', 'uncork']);
+    expect(log.slice(5)).toEqual(['send d', 'cork', 'send e', 'uncork']);
+  });
+
+  it('does not uncork a destroyed stream', async () => {
+    const { socket, log } = makeSocket(true);
+    const w = createFrameWriter(socket, (t) => socket.send(t), 100);
+    w.write('a');
+    w.write('b');
+    socket._socket!.destroyed = true;
+    await Promise.resolve();
+    expect(log).toEqual(['send a', 'cork', 'send b']);
   });
 
   it('without a corkable stream (browser) it just sends', () => {
