@@ -9,6 +9,10 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  splitting: false,
+  // Shared chunks: `onebot-rx` and `onebot-rx/server` must share one OneBotError class (instanceof).
+  splitting: true,
   treeshake: true,
+  // fp-ts ships no ESM that Node can load by subpath (`fp-ts/Either` is a directory import), so the
+  // few Either/function helpers we use are bundled in; io-ts keeps its own fp-ts dependency.
+  noExternal: [/^fp-ts(\/|$)/],
 });

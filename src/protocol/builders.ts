@@ -86,7 +86,7 @@ const seconds = (opts: BuilderOptions | undefined): number => Math.floor((opts?.
  * @since 0.1.0
  * @category builders
  */
-export const createLifecycleEvent = (selfId: number, subType: LifecycleEvent['sub_type'], opts?: BuilderOptions): LifecycleEvent => ({
+export const createLifecycleEvent = <S extends LifecycleEvent['sub_type']>(selfId: number, subType: S, opts?: BuilderOptions): LifecycleEvent & { sub_type: S } => ({
   time: seconds(opts),
   self_id: selfId,
   post_type: 'meta_event',
@@ -105,7 +105,8 @@ export const createLifecycleEvent = (selfId: number, subType: LifecycleEvent['su
  * @since 0.1.0
  * @category builders
  */
-export const createConnectEvent = (selfId: number, opts?: BuilderOptions): LifecycleEvent => createLifecycleEvent(selfId, 'connect', opts);
+export const createConnectEvent = (selfId: number, opts?: BuilderOptions): LifecycleEvent & { sub_type: 'connect' } =>
+  createLifecycleEvent(selfId, 'connect', opts);
 
 /**
  * A heartbeat meta event (§3.1). `intervalMs` must be the real period until the next heartbeat.

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Proves the published shape works: builds, packs, installs the tarball into a fresh project, and
+# imports it from ESM, CommonJS and TypeScript (node16 resolution, through the `exports` map), then
+# runs the packed `onebot-rx` bin's demo. Fails loudly on any step.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$root"
+npm run build --silent >/dev/null
+tarball="$(npm pack --silent --pack-destination "$work" | tail -1)"
+mkdir -p "$work/app"
+cd "$work/app"
+printf '{ "name": "fresh-app", "version": "1.0.0", "private": true }\n' > package.json
+npm install --silent --no-audit --no-fund "$work/$tarball" >/dev/null
+
+cat > esm.mjs <<'JS'
+import { createConnectEvent, createClient, decodeFrame, OneBotError } from 'onebot-rx';
+import { createReferenceServer } from 'onebot-rx/server';
+const e = createConnectEvent(10001);
+if (e.sub_type !== 'connect' || e.self_id !== 10001) throw new Error('bad connect event');
+const server = await createReferenceServer({ port: 0 });
+const client = createClient({ url: server.url, selfId: 10001, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+client.connect();
+await server.waitForBot(10001, 5000);
+const answer = await server.callApi(10001, 'get_login_info');
+if (answer.retcode !== 0 || answer.data.user_id !== 10001) throw new Error('bad answer ' + JSON.stringify(answer));
+await client.disconnect();
+await server.close();
+// one error class across both entries
+const err = await server.callApi(1, 'x').catch((x) => x);
+if (!(err instanceof OneBotError)) throw new Error('server errors are not onebot-rx OneBotErrors');
+if (decodeFrame('nope')._tag !== 'Left') throw new Error('decodeFrame');
+console.log('esm ok');
+JS
+cat > cjs.cjs <<'JS'
+const { createConnectEvent, parseCQ } = require('onebot-rx');
+const { createReferenceServer, createFileLogger } = require('onebot-rx/server');
+if (createConnectEvent(7).self_id !== 7) throw new Error('cjs connect');
+if (parseCQ('[CQ:face,id=1]')[0].type !== 'face') throw new Error('cjs cq');
+if (typeof createReferenceServer !== 'function' || typeof createFileLogger !== 'function') throw new Error('cjs server');
+console.log('cjs ok');
+JS
+cat > types.ts <<'TS'
+import { createConnectEvent, createClient, isGroup, type GroupMessageEvent } from 'onebot-rx';
+import { createReferenceServer } from 'onebot-rx/server';
+import { filter } from 'rxjs';
+const e = createConnectEvent(1);
+const sub: 'connect' = e.sub_type;
+const c = createClient({ selfId: 1 });
+c.messages$.pipe(filter(isGroup)).subscribe((m: GroupMessageEvent) => m.group_id);
+void createReferenceServer;
+void sub;
+TS
+node esm.mjs
+node cjs.cjs
+"$root/node_modules/.bin/tsc" --noEmit --strict --module node16 --moduleResolution node16 --target es2022 --skipLibCheck types.ts
+echo "types ok"
+timeout 60 ./node_modules/.bin/onebot-rx demo --port 0 | tail -1
+echo "package ok: $tarball"
