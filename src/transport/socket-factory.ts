@@ -1,5 +1,5 @@
 import IsomorphicWebSocket from 'isomorphic-ws';
-import { version } from '../../package.json';
+import { VERSION } from '../version';
 
 /**
  * The only place that constructs sockets. RxJS's `webSocket` calls `new WebSocketCtor(url, protocol)`
@@ -33,8 +33,8 @@ export interface SocketLike {
  */
 export type WebSocketCtorLike = new (url: string, protocols?: string | string[]) => SocketLike;
 
-/** The onebot-rx version (from package.json). @since 0.1.0 @category transport */
-export const LIBRARY_VERSION: string = version;
+/** The onebot-rx version (`package.json`'s, kept in `src/version.ts`). @since 0.1.0 @category transport */
+export const LIBRARY_VERSION: string = VERSION;
 
 /** `User-Agent` we announce, following the `OneBot/11 <impl>/<version>` convention. @since 0.1.0 @category transport */
 export const DEFAULT_USER_AGENT = `OneBot/11 onebot-rx/${LIBRARY_VERSION}`;
