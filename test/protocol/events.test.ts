@@ -180,7 +180,7 @@ describe('§3.1 meta_event', () => {
   it.each([
     [{ ...meta, meta_event_type: 'lifecycle', sub_type: 'x' }, ['sub_type: expected "enable" | "disable" | "connect", got string "x"']],
     [{ ...meta, meta_event_type: 'lifecycle' }, ['sub_type: expected "enable" | "disable" | "connect", got undefined (missing)']],
-    [{ ...heartbeatExample, status: { online: 'yes', good: true } }, ['status.online: expected boolean, got string "yes"']],
+    [{ ...heartbeatExample, status: { online: 'yes', good: true } }, ['status.online: expected boolean | null, got string "yes"']],
     [{ ...heartbeatExample, status: null }, ['status: expected HeartbeatStatus, got null']],
     [{ ...heartbeatExample, interval: '15000' }, ['interval: expected number, got string "15000"']],
     [{ ...meta, meta_event_type: 'pulse' }, ['meta_event_type: expected "lifecycle" | "heartbeat", got string "pulse"']],
@@ -369,5 +369,14 @@ describe('OneBotEvent dispatch', () => {
         expect(lines[0]!.startsWith('time: expected number, got ')).toBe(true);
       }),
     );
+  });
+});
+
+describe('§3.1 heartbeat status online may be null (unknown, as in get_status §5.2)', () => {
+  it('decodes online: null and still rejects other non-booleans', () => {
+    const ok = HeartbeatEvent.decode({ time: 1, self_id: 2, post_type: 'meta_event', meta_event_type: 'heartbeat', status: { online: null, good: false }, interval: 1000 });
+    expect(ok._tag).toBe('Right');
+    const bad = HeartbeatEvent.decode({ time: 1, self_id: 2, post_type: 'meta_event', meta_event_type: 'heartbeat', status: { online: 0, good: false }, interval: 1000 });
+    expect(bad._tag).toBe('Left');
   });
 });

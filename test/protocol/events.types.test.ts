@@ -38,7 +38,7 @@ export const groupIdOf = (e: OneBotEvent): number | undefined => {
     return s === 'add' ? e.group_id : undefined;
   }
   if (e.post_type === 'meta_event' && e.meta_event_type === 'heartbeat') {
-    const online: boolean = e.status.online;
+    const online: boolean | null = e.status.online;
     const extra: unknown = e.status.stat;
     return online && extra !== undefined ? e.interval : undefined;
   }

@@ -103,11 +103,12 @@ export const LifecycleEvent = t.type(
 export type LifecycleEvent = t.TypeOf<typeof LifecycleEvent>;
 
 /**
- * The `status` of a heartbeat (same content as `get_status`): `online` and `good` booleans, plus any
- * implementation extras (go-cqhttp `stat`, `app_good`...), kept.
+ * The `status` of a heartbeat (same content as `get_status`, §5.2): `online` (a boolean, or `null` when
+ * unknown) and `good` (a boolean), plus any implementation extras (go-cqhttp `stat`, `app_good`...),
+ * kept. Note NoneBot2's model wants `online` as a boolean: report `null` only when it is truly unknown.
  * @since 0.1.0 @category events
  */
-export const HeartbeatStatus = objectWith(t.intersection([t.type({ online: t.boolean, good: t.boolean }), t.UnknownRecord]), 'HeartbeatStatus');
+export const HeartbeatStatus = objectWith(t.intersection([t.type({ online: t.union([t.boolean, t.null]), good: t.boolean }), t.UnknownRecord]), 'HeartbeatStatus');
 /** @since 0.1.0 @category events */
 export type HeartbeatStatus = t.TypeOf<typeof HeartbeatStatus>;
 
