@@ -2,6 +2,21 @@
  * The SDK is logger-agnostic: anything with `debug`/`info`/`warn`/`error` methods is a {@link Logger}
  * (console, pino, winston, a test spy). Node file logging lives in `onebot-rx/server`.
  *
+ * @example
+ * import { createClient, type Logger } from 'onebot-rx';
+ * const lines: string[] = [];
+ * const logger: Logger = {
+ *   debug: (message) => void lines.push(`debug ${message}`),
+ *   info: (message) => void lines.push(`info ${message}`),
+ *   warn: (message, data) => void lines.push(`warn ${message} (attempt ${String(data?.attempt)})`),
+ *   error: (message) => void lines.push(`error ${message}`),
+ * };
+ * // Nothing listens on port 9: one dial, one reconnect, then the client gives up.
+ * const client = createClient({ url: 'ws://127.0.0.1:9/', logger, maxReconnectAttempts: 1, reconnectInterval: 10 });
+ * (await client.run()).reason === 'attempts-exhausted';
+ * lines[0]; // 'info connecting to ws://127.0.0.1:9/'
+ * lines.filter((l) => l.startsWith('warn connection failed')).length === 2;
+ *
  * @since 0.1.0
  * @category logging
  */
