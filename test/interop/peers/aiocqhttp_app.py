@@ -111,7 +111,8 @@ async def _meta(event: Event) -> None:
 @bot.on_message
 async def _message(event: Event):
     # Segments or a CQ-code string: aiocqhttp's Message parses (and unescapes) both.
-    text = Message(event.get("message")).extract_plain_text()
+    parsed = Message(event.get("message"))
+    text = parsed.extract_plain_text()
     kind = event.get("message_type")
     report(
         "message",
@@ -121,6 +122,7 @@ async def _message(event: Event):
         group_id=event.get("group_id"),
         message_id=event.get("message_id"),
         self_id=event.get("self_id"),
+        segments=[{"type": seg.type, "data": dict(seg.data)} for seg in parsed],
     )
     try:
         result = await bot.send(event, f"echo: {text}")

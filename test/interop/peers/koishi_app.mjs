@@ -82,6 +82,7 @@ app.middleware(async (session, next) => {
     message_id: session.messageId,
     self_id: session.selfId,
     raw_message_type: onebotData.message_type,
+    segments: (session.elements || []).map((el) => ({ type: el.type, attrs: el.attrs })),
   });
   try {
     const ids = await session.send(`echo: ${text}`);

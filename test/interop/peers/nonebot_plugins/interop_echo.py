@@ -52,6 +52,9 @@ async def _echo(bot: Bot, event: MessageEvent) -> None:
         group_id=getattr(event, "group_id", None),
         message_id=event.message_id,
         self_id=bot.self_id,
+        # As received (NoneBot strips a leading at-me from `message`, not from this).
+        segments=[{"type": seg.type, "data": dict(seg.data)} for seg in event.original_message],
+        to_me=event.to_me,
     )
     try:
         result = await bot.send(event, f"echo: {text}")
