@@ -340,23 +340,10 @@ describe.each(CASES)('onebot-rx client ↔ $name', (pc) => {
     expect(responseTo(h, privReq)).toMatchObject({ status: 'ok', retcode: 0, data: { message_id: privSent.messageId } });
 
     if (pc.name === 'aiocqhttp') {
-      // The handler returned a dict: aiocqhttp calls `.handle_quick_operation_async`. Like every
-      // `_async` action it must be answered `async` (retcode 1), not 1404.
+      // The handler returned a dict: aiocqhttp also calls `.handle_quick_operation_async`
+      // (how it must be answered: see the quick-operation test below).
       const quick = await until(() => h.requests.slice(reqMark).find((r) => r.action === '.handle_quick_operation_async'), 'quick operation on requests$');
-      expect(quick.params).toMatchObject({ operation: { reply: 'quick: hello private', auto_escape: true } });
-      const quickAnswer = await until(() => responseTo(h, quick), 'quick operation answered');
-      expect({ action: quick.action, status: quickAnswer.status, retcode: quickAnswer.retcode }).toEqual({
-        action: '.handle_quick_operation_async',
-        status: 'async',
-        retcode: 1,
-      });
-      // …and the operation is carried out (PROTOCOL.md §3.7): `reply` is sent back to the sender.
-      const quickReply = await until(
-        () => h.sent.slice(sentMark).find((m) => m.action === '.handle_quick_operation_async'),
-        'quick-operation reply on sent$',
-        2000,
-      ).catch(() => undefined);
-      expect(quickReply).toMatchObject({ messageType: 'private', userId: USER_ID, rawMessage: 'quick: hello private' });
+      await until(() => responseTo(h, quick), 'quick operation answered');
     }
 
     // A group message.
@@ -401,6 +388,37 @@ describe.each(CASES)('onebot-rx client ↔ $name', (pc) => {
     expect(final).toMatchObject({ status: 'closed', reason: 'disconnected' });
     expect(h.dials).toHaveLength(1);
   });
+
+  if (pc.name === 'aiocqhttp') {
+    test('quick operation: `.handle_quick_operation_async` is answered `async` (retcode 1) and its `reply` is sent', async () => {
+      const since = peer.mark();
+      const h = startClient(peer);
+      await peerReady(peer, since);
+      const mark = peer.mark();
+      const sentMark = h.sent.length;
+      await h.client.send(createTextMessage({ selfId: SELF_ID, messageType: 'private', userId: USER_ID, messageId: 111, text: 'hello private' }));
+      await peer.waitForLine(ev('send_result', (l) => l.type === 'private'), WAIT, { since: mark });
+      const quick = await until(() => h.requests.find((r) => r.action === '.handle_quick_operation_async'), 'quick operation on requests$');
+      expect(quick.params).toMatchObject({
+        operation: { reply: 'quick: hello private', auto_escape: true },
+        context: { message_type: 'private', user_id: USER_ID, message_id: 111 },
+      });
+      const quickAnswer = await until(() => responseTo(h, quick), 'quick operation answered');
+      expect({ action: quick.action, status: quickAnswer.status, retcode: quickAnswer.retcode, echo: quickAnswer.echo }).toEqual({
+        action: '.handle_quick_operation_async',
+        status: 'async',
+        retcode: 1,
+        echo: quick.echo,
+      });
+      // …and the operation is carried out (PROTOCOL.md §3.7): `reply` goes back to the sender.
+      const quickReply = await until(
+        () => h.sent.slice(sentMark).find((m) => m.action === '.handle_quick_operation_async'),
+        'quick-operation reply on sent$',
+        2000,
+      ).catch(() => undefined);
+      expect(quickReply).toMatchObject({ messageType: 'private', userId: USER_ID, rawMessage: 'quick: hello private' });
+    });
+  }
 
   test("messageFormat 'string': CQ-code messages arrive parsed at the peer, escapes decoded", async () => {
     const since = peer.mark();
