@@ -3,7 +3,7 @@ import { EMPTY, Subject, Subscription, catchError, concat, concatMap, defaultIfE
 import type { Segment } from '../protocol/codecs/segments';
 import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import type { ActionName, ActionParams } from '../protocol/codecs/api';
-import { asyncResponse, errorResponse, okResponse, routeRequest, type ApiHandler, type ApiHandlers } from '../protocol/answer';
+import { asyncResponse, errorResponse, okResponse, routeRequest, type ApiHandlers, type Route } from '../protocol/answer';
 import { messageToCQ, normalizeMessage } from '../protocol/cq';
 import { ErrorCode, OneBotError } from '../protocol/errors';
 import { LIBRARY_VERSION } from '../transport/socket-factory';
@@ -52,6 +52,11 @@ export interface ApiResponderConfig {
   readonly apiTimeout: number;
   readonly rateLimitInterval: number;
   readonly onSent: (message: SentMessage) => void;
+  /**
+   * Writes an answer on the connection `to` (the token given to {@link ApiResponder.answer}); a
+   * token, not a closure per request, so a synchronous answer allocates nothing beyond the response.
+   */
+  readonly reply: (response: ApiResponse, to: unknown) => void;
   /** A handler failed or timed out (it is also answered with a failure). */
   readonly onError: (error: OneBotError) => void;
 }
@@ -61,79 +66,160 @@ type AnyHandler = (params: never, request: ApiRequest) => unknown;
 const isPromiseLike = (u: unknown): u is PromiseLike<unknown> =>
   typeof u === 'object' && u !== null && typeof (u as { then?: unknown }).then === 'function';
 
+type Builtin = (this: ApiResponderConfig, params: Record<string, unknown>, request: ApiRequest) => unknown;
+
+/** `send_msg` and friends: report the message on `sent$`, answer a fresh message id. */
+function sendMessage(config: ApiResponderConfig, fixed: 'private' | 'group' | undefined, params: Record<string, unknown>, request: ApiRequest): { message_id: number } {
+  const userId = params.user_id as number | undefined;
+  const groupId = params.group_id as number | undefined;
+  // send_msg: honour message_type; without it go-cqhttp's rule (user_id present → private).
+  const messageType = fixed ?? (params.message_type as 'private' | 'group' | undefined) ?? (userId !== undefined ? 'private' : 'group');
+  if (messageType === 'private' ? userId === undefined : groupId === undefined) {
+    throw new OneBotError(ErrorCode.InvalidParams, `invalid params for ${request.action}: ${messageType === 'private' ? 'user_id' : 'group_id'} is required`, {
+      retcode: 1400,
+    });
+  }
+  const message = normalizeMessage(params.message as Parameters<typeof normalizeMessage>[0], params.auto_escape === true);
+  const messageId = config.nextMessageId();
+  config.onSent({
+    action: request.action,
+    messageType,
+    userId,
+    groupId: messageType === 'group' ? groupId : undefined,
+    message,
+    rawMessage: messageToCQ(message),
+    messageId,
+    request,
+  });
+  return { message_id: messageId };
+}
+
+/**
+ * The built-in handlers, one frozen table shared by every client: each reads its client's settings
+ * from `this` (the responder's config), so no client rebuilds the table or holds closures for it.
+ */
+const BUILTINS: { readonly [A in ActionName]?: Builtin } = Object.freeze({
+  get_login_info(this: ApiResponderConfig) {
+    return { user_id: this.selfId, nickname: this.nickname };
+  },
+  get_status(this: ApiResponderConfig) {
+    return this.status();
+  },
+  get_version_info() {
+    return { app_name: 'onebot-rx', app_version: LIBRARY_VERSION, protocol_version: 'v11' };
+  },
+  can_send_image() {
+    return { yes: true };
+  },
+  can_send_record() {
+    return { yes: true };
+  },
+  send_msg(this: ApiResponderConfig, params: Record<string, unknown>, request: ApiRequest) {
+    return sendMessage(this, undefined, params, request);
+  },
+  send_private_msg(this: ApiResponderConfig, params: Record<string, unknown>, request: ApiRequest) {
+    return sendMessage(this, 'private', params, request);
+  },
+  send_group_msg(this: ApiResponderConfig, params: Record<string, unknown>, request: ApiRequest) {
+    return sendMessage(this, 'group', params, request);
+  },
+});
+
+const BUILTIN_FUNCTIONS: ReadonlySet<unknown> = new Set(Object.values(BUILTINS));
+
 /** @internal */
 export class ApiResponder {
-  private readonly handlers: Record<string, AnyHandler | undefined> = Object.create(null) as Record<string, AnyHandler | undefined>;
-  private readonly defaults: Record<string, AnyHandler>;
-  private readonly rateLimited = new Subject<Observable<unknown>>();
-  private readonly background = new Subscription();
+  /** Handlers by base action: the shared built-ins plus this client's own, copied on first need. */
+  private table: Record<string, AnyHandler | undefined> | undefined = undefined;
+  private rateLimited: Subject<Observable<unknown>> | undefined = undefined;
+  private background: Subscription | undefined = undefined;
+  private disposed = false;
 
-  constructor(private readonly config: ApiResponderConfig) {
-    this.defaults = this.builtins();
-    Object.assign(this.handlers, this.defaults);
-    this.background.add(
-      this.rateLimited
-        .pipe(concatMap((job) => concat(job, timer(config.rateLimitInterval, config.scheduler).pipe(ignoreElements()))))
-        .subscribe(),
-    );
+  constructor(private readonly config: ApiResponderConfig) {}
+
+  private handlers(): Record<string, AnyHandler | undefined> {
+    return (this.table ??= Object.assign(Object.create(null) as Record<string, AnyHandler | undefined>, BUILTINS as Record<string, AnyHandler>));
   }
 
   /** Registers `handler` for `action` (base name); the returned function restores the previous one. */
   handle<A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): () => void {
-    const previous = this.handlers[action];
+    const handlers = this.handlers();
+    const previous = handlers[action];
     const mine = handler as AnyHandler;
-    this.handlers[action] = mine;
+    handlers[action] = mine;
     return () => {
-      if (this.handlers[action] === mine) this.handlers[action] = previous;
+      if (handlers[action] === mine) handlers[action] = previous;
     };
   }
 
+  /** Calls a routed handler: a built-in with its client's config as `this`, any other plainly. */
+  private invoke(route: Route, request: ApiRequest): unknown {
+    const h = route.handler as AnyHandler;
+    return BUILTIN_FUNCTIONS.has(h) ? (h as unknown as Builtin).call(this.config, route.params, request) : h(route.params as never, request);
+  }
+
   /**
-   * Answers `request` through `reply` — synchronously when possible. Returns the subscription of
-   * work still running (to cancel it when the connection ends), if any.
+   * Answers `request` on the connection `to` through `config.reply` — synchronously when possible.
+   * Returns the subscription of work still running (to cancel it when the connection ends), if any.
    */
-  answer(request: ApiRequest, reply: (response: ApiResponse) => void): Subscription | undefined {
-    const routed = routeRequest(request, this.handlers as ApiHandlers);
+  answer(request: ApiRequest, to: unknown): Subscription | undefined {
+    const reply = this.config.reply;
+    const routed = routeRequest(request, this.handlers() as ApiHandlers);
     if (E.isLeft(routed)) {
-      reply(routed.left);
+      reply(routed.left, to);
       return undefined;
     }
     const route = routed.right;
     const echo = request.echo;
     if (route.mode !== 'sync') {
       // §2.6: accepted now, outcome unknown; the work runs detached from this connection.
-      reply(asyncResponse(echo));
-      const job = this.run(route.action, () => route.handler(route.params as never, request)).pipe(
+      reply(asyncResponse(echo), to);
+      if (this.disposed) return undefined;
+      const job = this.run(route.action, () => this.invoke(route, request)).pipe(
         catchError((e: unknown) => {
           this.config.onError(this.failure(route.action, e));
           return EMPTY;
         }),
       );
-      if (route.mode === 'rate_limited') this.rateLimited.next(job);
-      else this.background.add(job.subscribe());
+      if (route.mode === 'rate_limited') this.rateLimiter().next(job);
+      else (this.background ??= new Subscription()).add(job.subscribe());
       return undefined;
     }
     let result: unknown;
     try {
-      result = route.handler(route.params as never, request);
+      result = this.invoke(route, request);
     } catch (e) {
-      reply(this.failed(route.action, e, echo));
+      reply(this.failed(route.action, e, echo), to);
       return undefined;
     }
     if (!isObservable(result) && !isPromiseLike(result)) {
-      reply(okResponse(result, echo));
+      reply(okResponse(result, echo), to);
       return undefined;
     }
     return this.run(route.action, () => result).subscribe({
-      next: (data) => reply(okResponse(data, echo)),
-      error: (e: unknown) => reply(this.failed(route.action, e, echo)),
+      next: (data) => reply(okResponse(data, echo), to),
+      error: (e: unknown) => reply(this.failed(route.action, e, echo), to),
     });
+  }
+
+  /** `_rate_limited` jobs run one after another, `rateLimitInterval` apart (created on first use). */
+  private rateLimiter(): Subject<Observable<unknown>> {
+    if (this.rateLimited === undefined) {
+      const { rateLimitInterval, scheduler } = this.config;
+      const queue = new Subject<Observable<unknown>>();
+      this.rateLimited = queue;
+      (this.background ??= new Subscription()).add(
+        queue.pipe(concatMap((job) => concat(job, timer(rateLimitInterval, scheduler).pipe(ignoreElements())))).subscribe(),
+      );
+    }
+    return this.rateLimited;
   }
 
   /** Stops background and rate-limited work. */
   dispose(): void {
-    this.background.unsubscribe();
-    this.rateLimited.complete();
+    this.disposed = true;
+    this.background?.unsubscribe();
+    this.rateLimited?.complete();
   }
 
   /** The handler's outcome as one value, bounded by `apiTimeout` on the scheduler. */
@@ -169,46 +255,5 @@ export class ApiResponder {
     this.config.onError(error);
     // The server sees the handler's own message (or ours for a timeout), never a stack.
     return errorResponse(e, echo);
-  }
-
-  private builtins(): Record<string, AnyHandler> {
-    const { selfId, nickname, status, nextMessageId, onSent } = this.config;
-    const sender =
-      (fixed: 'private' | 'group' | undefined) =>
-      (params: Record<string, unknown>, request: ApiRequest): { message_id: number } => {
-        const userId = params.user_id as number | undefined;
-        const groupId = params.group_id as number | undefined;
-        // send_msg: honour message_type; without it go-cqhttp's rule (user_id present → private).
-        const messageType = fixed ?? (params.message_type as 'private' | 'group' | undefined) ?? (userId !== undefined ? 'private' : 'group');
-        if (messageType === 'private' ? userId === undefined : groupId === undefined) {
-          throw new OneBotError(ErrorCode.InvalidParams, `invalid params for ${request.action}: ${messageType === 'private' ? 'user_id' : 'group_id'} is required`, {
-            retcode: 1400,
-          });
-        }
-        const message = normalizeMessage(params.message as Parameters<typeof normalizeMessage>[0], params.auto_escape === true);
-        const messageId = nextMessageId();
-        onSent({
-          action: request.action,
-          messageType,
-          userId,
-          groupId: messageType === 'group' ? groupId : undefined,
-          message,
-          rawMessage: messageToCQ(message),
-          messageId,
-          request,
-        });
-        return { message_id: messageId };
-      };
-    const handlers: { [A in ActionName]?: ApiHandler<A> } = {
-      get_login_info: () => ({ user_id: selfId, nickname }),
-      get_status: () => status(),
-      get_version_info: () => ({ app_name: 'onebot-rx', app_version: LIBRARY_VERSION, protocol_version: 'v11' }),
-      can_send_image: () => ({ yes: true }),
-      can_send_record: () => ({ yes: true }),
-      send_msg: sender(undefined) as ApiHandler<'send_msg'>,
-      send_private_msg: sender('private') as ApiHandler<'send_private_msg'>,
-      send_group_msg: sender('group') as ApiHandler<'send_group_msg'>,
-    };
-    return handlers as Record<string, AnyHandler>;
   }
 }

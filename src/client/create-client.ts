@@ -1,27 +1,555 @@
-import * as E from 'fp-ts/Either';
-import { BehaviorSubject, EMPTY, Subject, defer, lastValueFrom, retry, throwError, timer, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, lastValueFrom, type Observable, type SchedulerAction, type Subscription } from 'rxjs';
 import type { HeartbeatStatus, MessageEvent } from '../protocol/codecs/events';
-import type { ApiResponse } from '../protocol/codecs/frames';
+import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import { createConnectEvent, createHeartbeatEvent, createMessageIdGenerator, createTextMessage, type BuilderOptions } from '../protocol/builders';
-import { encodeFrame } from '../protocol/frame';
+import { encodeFrame, type Frame } from '../protocol/frame';
 import { ErrorCode, OneBotError, ProtocolError } from '../protocol/errors';
-import { createConsoleLogger, redactString, withLevel } from '../logging/logger';
+import { createConsoleLogger, redactString, withLevel, type Logger } from '../logging/logger';
 import { classifyFailure, closeInfoOf } from '../transport/close-reason';
-import { createSocketFactory } from '../transport/socket-factory';
-import { ApiResponder, type SentMessage } from './api-responder';
+import { createSocketFactory, type SocketFactory } from '../transport/socket-factory';
+import { ApiResponder, type ClientApiHandler, type SentMessage } from './api-responder';
 import { failuresAfterClose, reconnectDelay } from './backoff';
-import { binaryFrameError, decodeTrusting, decodeValidated, InboundStreams } from './inbound';
-import { resolveOptions, type ClientOptions } from './options';
+import { binaryFrameError, decodeTrusting, decodeValidated, InboundStreams, type DecodeResult, type InboundKey } from './inbound';
+import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from './options';
 import { Outbox } from './outbox';
-import { connectOnce, type Session } from './session';
+import { connectOnce, type Session, type SessionConfig, type SessionHooks } from './session';
 import type { ClientState, OneBotClient, OutgoingFrame, TextTarget } from './types';
-import { encodeOutgoing } from './outgoing';
-import { callbackRunner } from './callbacks';
+import { encodeOutgoingText } from './outgoing';
+import { callbackRunner, type CallbackRunner } from './callbacks';
+import type { CloseInfo } from '../transport/close-reason';
+import type { ActionName } from '../protocol/codecs/api';
 
 /** How long `disconnect()` waits for the server to answer the close before dropping the socket. */
 const CLOSE_TIMEOUT = 5000;
 /** Re-check period of a backpressured socket. */
 const DRAIN_POLL = 10;
+
+/** One settled promise shared by every `send()` written at once (a promise is immutable once settled). */
+const RESOLVED: Promise<void> = Promise.resolve();
+
+// Scheduled tasks take the client as their state: no closure per schedule.
+function drainTask(this: SchedulerAction<Client>, client?: Client): void {
+  client!.drained();
+}
+function redialTask(this: SchedulerAction<Client>, client?: Client): void {
+  client!.redial();
+}
+function closeTimeoutTask(this: SchedulerAction<Client>, client?: Client): void {
+  client!.closeTimedOut();
+}
+
+/** The public streams that are views of the inbound ones. */
+const INBOUND_VIEWS = {
+  frames$: 'frames',
+  events$: 'events',
+  messages$: 'messages',
+  privateMessages$: 'privateMessages',
+  groupMessages$: 'groupMessages',
+  meta$: 'meta',
+  notices$: 'notices',
+  requestEvents$: 'requestEvents',
+  requests$: 'requests',
+  responses$: 'responses',
+} as const satisfies Record<string, InboundKey>;
+
+type ViewName = keyof typeof INBOUND_VIEWS | 'state$' | 'sent$' | 'errors$';
+
+/**
+ * The client. One object per client with its methods on the prototype (an idle client holds its
+ * state and no per-client closures); Subjects, views, the API responder and the callback runner
+ * are created on first use. Public methods are bound on first access (see the loop below), so
+ * `const { send } = client` keeps working.
+ */
+class Client implements OneBotClient, SessionHooks {
+  readonly selfId: number;
+  private readonly o: ResolvedClientOptions;
+  private readonly logger: Logger;
+  private readonly factory: SocketFactory;
+  private readonly safeUrl: string;
+  private readonly builder: BuilderOptions;
+  private readonly decode: (text: string, maxPayload: number) => DecodeResult;
+  private readonly speaksEvents: boolean;
+  private readonly answersApi: boolean;
+  private readonly state$$: BehaviorSubject<ClientState>;
+  private readonly inbound = new InboundStreams();
+  private readonly outbox: Outbox;
+  private errorsSubject: Subject<OneBotError> | undefined = undefined;
+  private sentSubject: Subject<SentMessage> | undefined = undefined;
+  private apiResponder: ApiResponder | undefined = undefined;
+  private callbacks: CallbackRunner | undefined = undefined;
+  private views: Partial<Record<ViewName, Observable<unknown>>> | undefined = undefined;
+  private sessionConfig: SessionConfig | undefined = undefined;
+
+  private started = false;
+  /** The current connection attempt (dialing or open). */
+  private connection: Subscription | undefined = undefined;
+  /** The pending reconnect. */
+  private redialTimer: Subscription | undefined = undefined;
+  private session: Session | undefined = undefined;
+  private handshaken = false;
+  private stopping = false;
+  private finished = false;
+  private failures = 0;
+  private lastOpenedAt: number | undefined = undefined;
+  private drain: Subscription | undefined = undefined;
+  private closeTimer: Subscription | undefined = undefined;
+
+  constructor(options: ClientOptions) {
+    const o = resolveOptions(options);
+    this.o = o;
+    this.selfId = o.selfId;
+    this.logger = withLevel(o.logger ?? createConsoleLogger('info'), 'debug');
+    this.factory = createSocketFactory(o);
+    this.safeUrl = redactString(this.factory.url);
+    const scheduler = o.scheduler;
+    this.builder = { now: () => scheduler.now(), nextMessageId: createMessageIdGenerator() };
+    this.decode = o.validate ? decodeValidated : decodeTrusting;
+    this.speaksEvents = o.role !== 'API';
+    this.answersApi = o.role !== 'Event';
+    this.state$$ = new BehaviorSubject<ClientState>({ status: 'idle', attempt: 0 });
+    this.outbox = new Outbox(o.outboxLimit);
+  }
+
+  // --- streams ------------------------------------------------------------------------------------
+
+  get state(): ClientState {
+    return this.state$$.value;
+  }
+
+  private view(name: ViewName, make: () => Observable<unknown>): Observable<never> {
+    const views = (this.views ??= {});
+    return (views[name] ??= make()) as Observable<never>;
+  }
+
+  get state$(): Observable<ClientState> {
+    return this.view('state$', () => this.state$$.asObservable());
+  }
+  get sent$(): Observable<SentMessage> {
+    return this.view('sent$', () => this.sentStream().asObservable());
+  }
+  get errors$(): Observable<OneBotError> {
+    return this.view('errors$', () => this.errorStream().asObservable());
+  }
+  get frames$(): Observable<Frame> {
+    return this.inboundView('frames$');
+  }
+  get events$(): OneBotClient['events$'] {
+    return this.inboundView('events$');
+  }
+  get messages$(): OneBotClient['messages$'] {
+    return this.inboundView('messages$');
+  }
+  get privateMessages$(): OneBotClient['privateMessages$'] {
+    return this.inboundView('privateMessages$');
+  }
+  get groupMessages$(): OneBotClient['groupMessages$'] {
+    return this.inboundView('groupMessages$');
+  }
+  get meta$(): OneBotClient['meta$'] {
+    return this.inboundView('meta$');
+  }
+  get notices$(): OneBotClient['notices$'] {
+    return this.inboundView('notices$');
+  }
+  get requestEvents$(): OneBotClient['requestEvents$'] {
+    return this.inboundView('requestEvents$');
+  }
+  get requests$(): Observable<ApiRequest> {
+    return this.inboundView('requests$');
+  }
+  get responses$(): Observable<ApiResponse> {
+    return this.inboundView('responses$');
+  }
+
+  private inboundView(name: keyof typeof INBOUND_VIEWS): Observable<never> {
+    return this.view(name, () => this.inbound.observable(INBOUND_VIEWS[name]));
+  }
+
+  /** `errors$`'s Subject, created on first use (completed at once if the client already stopped). */
+  private errorStream(): Subject<OneBotError> {
+    if (this.errorsSubject === undefined) {
+      this.errorsSubject = new Subject<OneBotError>();
+      if (this.finished) this.errorsSubject.complete();
+    }
+    return this.errorsSubject;
+  }
+
+  private sentStream(): Subject<SentMessage> {
+    if (this.sentSubject === undefined) {
+      this.sentSubject = new Subject<SentMessage>();
+      if (this.finished) this.sentSubject.complete();
+    }
+    return this.sentSubject;
+  }
+
+  private report(error: OneBotError): void {
+    if (!this.finished) this.errorsSubject?.next(error);
+  }
+
+  private setState(next: ClientState): void {
+    if (!this.finished) this.state$$.next(next);
+  }
+
+  /** The API responder, created with the first API call or `handle()`. */
+  private responder(): ApiResponder {
+    if (this.apiResponder === undefined) {
+      const o = this.o;
+      this.apiResponder = new ApiResponder({
+        selfId: o.selfId,
+        nickname: o.nickname,
+        status: o.status,
+        nextMessageId: this.builder.nextMessageId!,
+        scheduler: o.scheduler,
+        apiTimeout: o.apiTimeout,
+        rateLimitInterval: o.rateLimitInterval,
+        onSent: (m) => {
+          if (!this.finished) this.sentSubject?.next(m);
+        },
+        onError: (e) => {
+          this.logger.warn(e.message, { code: e.code });
+          this.report(e);
+        },
+        reply: (response, to) => this.reply(response, to as Session),
+      });
+      if (this.finished) this.apiResponder.dispose();
+    }
+    return this.apiResponder;
+  }
+
+  // --- writing ------------------------------------------------------------------------------------
+
+  /** Writes queued frames while the socket takes them; polls again while it is congested. */
+  private flush(): void {
+    const s = this.session;
+    if (s === undefined || !this.handshaken) return;
+    const outbox = this.outbox;
+    for (let e = outbox.peek(); e !== undefined; e = outbox.peek()) {
+      if (!s.writer.ready || !s.writer.write(e.text)) break;
+      outbox.shift();
+      e.resolve?.();
+    }
+    if (outbox.size > 0 && s.writer.open && this.drain === undefined) {
+      this.drain = this.o.scheduler.schedule(drainTask, DRAIN_POLL, this);
+    }
+  }
+
+  /** @internal */
+  drained(): void {
+    this.drain = undefined;
+    this.flush();
+  }
+
+  /** Writes `text` now when nothing waits ahead of it, else queues it; settles with `value`. */
+  private enqueue<T>(text: string, value: T): Promise<T> {
+    if (this.finished) return Promise.reject(this.closedError());
+    const s = this.session;
+    if (s !== undefined && this.handshaken && this.outbox.size === 0 && s.writer.ready && s.writer.write(text)) {
+      return value === undefined ? (RESOLVED as Promise<T>) : Promise.resolve(value);
+    }
+    return new Promise<T>((resolve, reject) => {
+      if (!this.outbox.push({ text, resolve: () => resolve(value), reject })) {
+        const limit = this.o.outboxLimit;
+        const error = new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${limit} frames waiting): send rejected`, { outboxLimit: limit });
+        this.report(error);
+        reject(error);
+        return;
+      }
+      if (s !== undefined) this.flush();
+    });
+  }
+
+  private closedError(): OneBotError {
+    return this.state$$.value.reason === 'attempts-exhausted'
+      ? new OneBotError(ErrorCode.AttemptsExhausted, 'client stopped: reconnect attempts exhausted', { attempts: this.failures - 1 })
+      : new OneBotError(ErrorCode.ClientClosed, 'client closed', {});
+  }
+
+  /** An answer belongs to the connection that asked; after a reconnect nobody waits for it. */
+  private reply(response: ApiResponse, s: Session): void {
+    if (this.session === s) s.writer.write(encodeFrame(response));
+  }
+
+  // --- one connection (SessionHooks) --------------------------------------------------------------
+
+  /** @internal */
+  opened(s: Session): void {
+    this.session = s;
+    this.lastOpenedAt = s.openedAt;
+    // The handshake is the first frame on the wire; queued frames follow it, in order.
+    if (this.speaksEvents) s.writer.write(encodeFrame(createConnectEvent(this.selfId, this.builder)));
+    this.handshaken = true;
+    this.flush();
+    this.logger.info(`connected to ${this.safeUrl}`, { selfId: this.selfId, attempt: this.failures });
+    this.setState({ status: 'open', attempt: this.failures });
+  }
+
+  /** @internal */
+  received(data: unknown, s: Session): void {
+    if (typeof data !== 'string') {
+      this.report(binaryFrameError(data));
+      return;
+    }
+    const decoded = this.decode(data, this.o.maxPayload);
+    if (decoded._tag === 'Left') {
+      const error = decoded.left;
+      this.report(error);
+      // A malformed API call still gets an answer (1400) so the server does not wait it out.
+      if (this.answersApi && error.code === ErrorCode.InvalidRequest && error.data.echo !== undefined) {
+        this.reply({ status: 'failed', retcode: 1400, data: null, message: error.message, wording: error.message, echo: error.data.echo }, s);
+      }
+      return;
+    }
+    const frame = decoded.right;
+    this.inbound.dispatch(frame);
+    if (frame.kind === 'request' && this.answersApi) {
+      const pending = this.responder().answer(frame.request, s);
+      if (pending !== undefined) s.work.add(pending);
+    }
+  }
+
+  /** @internal */
+  ended(s: Session): void {
+    if (this.session === s) {
+      this.session = undefined;
+      this.handshaken = false;
+      this.drain?.unsubscribe();
+      this.drain = undefined;
+    }
+  }
+
+  /** @internal */
+  heartbeat(): string | undefined {
+    const o = this.o;
+    return encodeFrame(createHeartbeatEvent(this.selfId, o.heartbeatInterval, o.status() as HeartbeatStatus, this.builder));
+  }
+
+  // --- the reconnect loop -------------------------------------------------------------------------
+
+  /** Dials once; a failure or loss comes back through {@link lost}. */
+  private dial(): void {
+    const o = this.o;
+    const config = (this.sessionConfig ??= {
+      factory: this.factory,
+      scheduler: o.scheduler,
+      handshakeTimeout: o.handshakeTimeout,
+      heartbeatInterval: this.speaksEvents ? o.heartbeatInterval : 0,
+      pingInterval: o.pingInterval,
+      pongTimeout: o.pongTimeout,
+      highWaterMark: o.highWaterMark,
+      hooks: this,
+    });
+    const attempt = connectOnce(config).subscribe({ error: (raw: unknown) => this.lost(raw) });
+    // A dial that failed synchronously has already been handled by `lost`.
+    if (!attempt.closed) this.connection = attempt;
+  }
+
+  /** @internal */
+  redial(): void {
+    this.redialTimer = undefined;
+    if (!this.stopping && !this.finished) this.dial();
+  }
+
+  /** The connection failed or ended: wait and dial again, or stop. */
+  private lost(raw: unknown): void {
+    this.connection = undefined;
+    const o = this.o;
+    const error = classifyFailure(raw);
+    const close = closeInfoOf(error.data);
+    const wasOpen = this.lastOpenedAt !== undefined;
+    const uptime = wasOpen ? o.scheduler.now() - this.lastOpenedAt! : undefined;
+    this.lastOpenedAt = undefined;
+    if (this.stopping) {
+      this.finish();
+      return;
+    }
+    this.failures = failuresAfterClose(this.failures, uptime, o.minUptime) + 1;
+    const failures = this.failures;
+    this.logger.warn(`${wasOpen ? 'connection lost' : 'connection failed'}: ${error.message}`, { url: this.safeUrl, code: error.code, attempt: failures });
+    if (error.code !== ErrorCode.ConnectionClosed) this.report(error);
+    if (o.maxReconnectAttempts > 0 && failures > o.maxReconnectAttempts) {
+      this.setState(close ? { status: 'closed', attempt: failures - 1, lastClose: close, error, reason: 'attempts-exhausted' } : { status: 'closed', attempt: failures - 1, error, reason: 'attempts-exhausted' });
+      this.finish();
+      return;
+    }
+    const delay = reconnectDelay({ interval: o.reconnectInterval, backoff: o.backoff }, failures, o.random);
+    this.setState(close ? { status: 'reconnecting', attempt: failures, lastClose: close, error, delay } : { status: 'reconnecting', attempt: failures, error, delay });
+    this.redialTimer = o.scheduler.schedule(redialTask, delay, this);
+  }
+
+  /** Stops dialing: the current attempt (closing its socket) and any pending reconnect. */
+  private stopDialing(): void {
+    this.redialTimer?.unsubscribe();
+    this.redialTimer = undefined;
+    const c = this.connection;
+    this.connection = undefined;
+    c?.unsubscribe();
+  }
+
+  // --- lifecycle ----------------------------------------------------------------------------------
+
+  private finish(): void {
+    if (this.finished) return;
+    const state$ = this.state$$;
+    const last = state$.value;
+    const final: ClientState =
+      last.status === 'closed' ? last : last.lastClose ? { status: 'closed', attempt: last.attempt, reason: 'disconnected', lastClose: last.lastClose } : { status: 'closed', attempt: last.attempt, reason: 'disconnected' };
+    if (last.status !== 'closed') state$.next(final);
+    const error = this.closedError();
+    this.finished = true;
+    this.closeTimer?.unsubscribe();
+    this.drain?.unsubscribe();
+    this.redialTimer?.unsubscribe();
+    const dropped = this.outbox.rejectAll(error);
+    this.logger.info(`client stopped (${final.reason ?? 'disconnected'})`, { selfId: this.selfId, pendingSendsRejected: dropped });
+    this.apiResponder?.dispose();
+    this.inbound.complete();
+    this.sentSubject?.complete();
+    this.errorsSubject?.complete();
+    state$.complete();
+  }
+
+  /** @internal */
+  closeTimedOut(): void {
+    this.stopDialing();
+    this.finish();
+  }
+
+  connect(): void {
+    if (this.started || this.finished || this.stopping) return;
+    this.started = true;
+    this.setState({ status: 'connecting', attempt: 0 });
+    this.logger.info(`connecting to ${this.safeUrl}`, { selfId: this.selfId, role: this.o.role });
+    this.dial();
+  }
+
+  disconnect(): Promise<void> {
+    if (this.finished) return Promise.resolve();
+    const done = lastValueFrom(this.state$$, { defaultValue: undefined }).then(() => undefined);
+    this.stopping = true;
+    const s = this.session;
+    if (!this.started) this.finish();
+    else if (s !== undefined && s.writer.open && this.connection !== undefined) {
+      // Clean close; the close event ends the connection and `lost` sees `stopping`.
+      s.socket.close(1000, 'client disconnect');
+      this.closeTimer = this.o.scheduler.schedule(closeTimeoutTask, CLOSE_TIMEOUT, this);
+    } else {
+      this.stopDialing();
+      this.finish();
+    }
+    return done;
+  }
+
+  run(): Promise<ClientState> {
+    if (this.finished) return Promise.resolve(this.state$$.value);
+    const final = lastValueFrom(this.state$$);
+    this.connect();
+    return final;
+  }
+
+  send(frame: OutgoingFrame): Promise<void> {
+    const encoded = encodeOutgoingText(frame, this.o.maxPayload);
+    return typeof encoded === 'string' ? this.enqueue(encoded, undefined) : Promise.reject(encoded);
+  }
+
+  sendText(text: string, messageType: 'private' | 'group', target?: TextTarget): Promise<MessageEvent> {
+    let event: MessageEvent;
+    let encoded: string | ProtocolError;
+    try {
+      event = this.createTextMessage(text, messageType, target);
+      encoded = encodeOutgoingText(event, this.o.maxPayload);
+    } catch (e) {
+      return Promise.reject(e instanceof OneBotError ? e : new ProtocolError(ErrorCode.InvalidOutgoing, String(e)));
+    }
+    return typeof encoded === 'string' ? this.enqueue(encoded, event) : Promise.reject(encoded);
+  }
+
+  createConnectEvent(): ReturnType<OneBotClient['createConnectEvent']> {
+    return createConnectEvent(this.selfId, this.builder);
+  }
+
+  createHeartbeatEvent(status?: HeartbeatStatus): ReturnType<OneBotClient['createHeartbeatEvent']> {
+    return createHeartbeatEvent(this.selfId, this.o.heartbeatInterval, status ?? (this.o.status() as HeartbeatStatus), this.builder);
+  }
+
+  createTextMessage(text: string, messageType: 'private' | 'group', target?: TextTarget): MessageEvent {
+    const b = this.builder;
+    // An explicit literal, not `{ ...builder, ...target }`: this runs for every sendText.
+    return createTextMessage({
+      selfId: this.selfId,
+      messageType,
+      text,
+      messageFormat: this.o.messageFormat,
+      now: b.now,
+      nextMessageId: b.nextMessageId,
+      targetId: target?.targetId,
+      groupId: target?.groupId,
+      userId: target?.userId,
+    });
+  }
+
+  handle<A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): () => void {
+    return this.responder().handle(action, handler);
+  }
+
+  private runner(): CallbackRunner {
+    return (this.callbacks ??= callbackRunner((e) => this.report(e)));
+  }
+
+  onMessage(callback: (message: MessageEvent) => unknown): () => void {
+    return this.runner().subscribe(this.inbound.subject('messages'), callback, 'onMessage');
+  }
+
+  onError(callback: (error: OneBotError) => unknown): () => void {
+    return this.runner().subscribe(this.errorStream(), callback, 'onError');
+  }
+
+  onConnect(callback: (state: ClientState) => unknown): () => void {
+    return this.runner().onTransition(this.state$$, (prev, next) => next.status === 'open' && prev?.status !== 'open', (s) => callback(s), 'onConnect');
+  }
+
+  onDisconnect(callback: (close: CloseInfo | undefined, state: ClientState) => unknown): () => void {
+    return this.runner().onTransition(
+      this.state$$,
+      (prev, next) => prev?.status === 'open' && next.status !== 'open',
+      (s) => callback(s.lastClose, s),
+      'onDisconnect',
+    );
+  }
+}
+
+/**
+ * The public methods, bound to their client on first access (then cached as an own property), so
+ * they work detached (`const { send } = client`, `map(client.sendText)`) without a closure per
+ * method per client up front.
+ */
+const BOUND_METHODS = [
+  'connect',
+  'disconnect',
+  'run',
+  'send',
+  'sendText',
+  'createConnectEvent',
+  'createHeartbeatEvent',
+  'createTextMessage',
+  'handle',
+  'onMessage',
+  'onError',
+  'onConnect',
+  'onDisconnect',
+] as const satisfies readonly (keyof OneBotClient)[];
+
+for (const name of BOUND_METHODS) {
+  const method = Client.prototype[name] as (...args: unknown[]) => unknown;
+  Object.defineProperty(Client.prototype, name, {
+    configurable: true,
+    enumerable: false,
+    get(this: Client) {
+      const bound = method.bind(this);
+      Object.defineProperty(this, name, { value: bound, configurable: true, enumerable: false, writable: true });
+      return bound;
+    },
+  });
+}
 
 /**
  * Creates a OneBot v11 bot client (reverse WebSocket). Nothing is dialed until `connect()`/`run()`.
@@ -46,273 +574,4 @@ const DRAIN_POLL = 10;
  * @since 0.1.0
  * @category client
  */
-export const createClient = (options: ClientOptions = {}): OneBotClient => {
-  const o = resolveOptions(options);
-  const { scheduler, selfId } = o;
-  const logger = withLevel(o.logger ?? createConsoleLogger('info'), 'debug');
-  const factory = createSocketFactory({ ...o, url: o.url });
-  const safeUrl = redactString(factory.url);
-  const builder: BuilderOptions = { now: () => scheduler.now(), nextMessageId: createMessageIdGenerator() };
-  const policy = { interval: o.reconnectInterval, backoff: o.backoff };
-  const decode = o.validate ? decodeValidated : decodeTrusting;
-  const speaksEvents = o.role !== 'API';
-  const answersApi = o.role !== 'Event';
-
-  const state$ = new BehaviorSubject<ClientState>({ status: 'idle', attempt: 0 });
-  const errors$ = new Subject<OneBotError>();
-  const sent$ = new Subject<SentMessage>();
-  const inbound = new InboundStreams();
-  const outbox = new Outbox(o.outboxLimit);
-
-  let running: Subscription | undefined;
-  let session: Session | undefined;
-  let handshaken = false;
-  let stopping = false;
-  let finished = false;
-  let failures = 0;
-  let lastOpenedAt: number | undefined;
-  let drain: Subscription | undefined;
-  let closeTimer: Subscription | undefined;
-
-  const report = (error: OneBotError): void => {
-    if (finished) return;
-    errors$.next(error);
-  };
-  const setState = (next: ClientState): void => {
-    if (!finished) state$.next(next);
-  };
-  const callbacks = callbackRunner(report);
-
-  const responder = new ApiResponder({
-    selfId,
-    nickname: o.nickname,
-    status: o.status,
-    nextMessageId: builder.nextMessageId!,
-    scheduler,
-    apiTimeout: o.apiTimeout,
-    rateLimitInterval: o.rateLimitInterval,
-    onSent: (m) => sent$.next(m),
-    onError: (e) => {
-      logger.warn(e.message, { code: e.code });
-      report(e);
-    },
-  });
-
-  // --- writing ----------------------------------------------------------------------------------
-
-  /** Writes queued frames while the socket takes them; polls again while it is congested. */
-  const flush = (): void => {
-    const s = session;
-    if (s === undefined || !handshaken) return;
-    for (let e = outbox.peek(); e !== undefined; e = outbox.peek()) {
-      if (!s.writer.ready || !s.writer.write(e.text)) break;
-      outbox.shift();
-      e.resolve?.();
-    }
-    if (outbox.size > 0 && s.writer.open && drain === undefined) {
-      drain = scheduler.schedule(() => {
-        drain = undefined;
-        flush();
-      }, DRAIN_POLL);
-    }
-  };
-
-  const enqueue = (text: string): Promise<void> => {
-    if (finished) return Promise.reject(closedError());
-    const s = session;
-    if (s !== undefined && handshaken && outbox.size === 0 && s.writer.ready && s.writer.write(text)) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      if (!outbox.push({ text, resolve, reject })) {
-        const error = new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${o.outboxLimit} frames waiting): send rejected`, { outboxLimit: o.outboxLimit });
-        report(error);
-        reject(error);
-        return;
-      }
-      if (s !== undefined) flush();
-    });
-  };
-
-  const closedError = (): OneBotError =>
-    state$.value.reason === 'attempts-exhausted'
-      ? new OneBotError(ErrorCode.AttemptsExhausted, 'client stopped: reconnect attempts exhausted', { attempts: failures - 1 })
-      : new OneBotError(ErrorCode.ClientClosed, 'client closed', {});
-
-  // --- one connection -----------------------------------------------------------------------------
-
-  const reply = (s: Session) => (response: ApiResponse): void => {
-    // An answer belongs to the connection that asked; after a reconnect nobody waits for it.
-    if (session === s) s.writer.write(encodeFrame(response));
-  };
-
-  const hooks = {
-    opened(s: Session): void {
-      session = s;
-      lastOpenedAt = s.openedAt;
-      // The handshake is the first frame on the wire; queued frames follow it, in order.
-      if (speaksEvents) s.writer.write(encodeFrame(createConnectEvent(selfId, builder)));
-      handshaken = true;
-      flush();
-      logger.info(`connected to ${safeUrl}`, { selfId, attempt: failures });
-      setState({ status: 'open', attempt: failures });
-    },
-    received(data: unknown, s: Session): void {
-      if (typeof data !== 'string') {
-        report(binaryFrameError(data));
-        return;
-      }
-      const decoded = decode(data, o.maxPayload);
-      if (E.isLeft(decoded)) {
-        const error = decoded.left;
-        report(error);
-        // A malformed API call still gets an answer (1400) so the server does not wait it out.
-        if (answersApi && error.code === ErrorCode.InvalidRequest && error.data.echo !== undefined) {
-          reply(s)({ status: 'failed', retcode: 1400, data: null, message: error.message, wording: error.message, echo: error.data.echo });
-        }
-        return;
-      }
-      const frame = decoded.right;
-      inbound.dispatch(frame);
-      if (frame.kind === 'request' && answersApi) {
-        const pending = responder.answer(frame.request, reply(s));
-        if (pending !== undefined) s.work.add(pending);
-      }
-    },
-    ended(s: Session): void {
-      if (session === s) {
-        session = undefined;
-        handshaken = false;
-        drain?.unsubscribe();
-        drain = undefined;
-      }
-    },
-    heartbeat: (): string | undefined => encodeFrame(createHeartbeatEvent(selfId, o.heartbeatInterval, o.status() as HeartbeatStatus, builder)),
-  };
-
-  const connection$ = defer(() =>
-    connectOnce({ ...o, factory, scheduler, heartbeatInterval: speaksEvents ? o.heartbeatInterval : 0, hooks }),
-  ).pipe(
-    retry({
-      delay: (raw: unknown) => {
-        const error = classifyFailure(raw);
-        const close = closeInfoOf(error.data);
-        const wasOpen = lastOpenedAt !== undefined;
-        const uptime = wasOpen ? scheduler.now() - lastOpenedAt! : undefined;
-        lastOpenedAt = undefined;
-        if (stopping) return EMPTY;
-        failures = failuresAfterClose(failures, uptime, o.minUptime) + 1;
-        logger.warn(`${wasOpen ? 'connection lost' : 'connection failed'}: ${error.message}`, { url: safeUrl, code: error.code, attempt: failures });
-        if (error.code !== ErrorCode.ConnectionClosed) report(error);
-        const base: ClientState = { status: 'reconnecting', attempt: failures, ...(close ? { lastClose: close } : {}), error };
-        if (o.maxReconnectAttempts > 0 && failures > o.maxReconnectAttempts) {
-          setState({ ...base, status: 'closed', reason: 'attempts-exhausted', attempt: failures - 1 });
-          return throwError(() => error);
-        }
-        const delay = reconnectDelay(policy, failures, o.random);
-        setState({ ...base, delay });
-        return timer(delay, scheduler);
-      },
-    }),
-  );
-
-  // --- lifecycle ----------------------------------------------------------------------------------
-
-  const finish = (): void => {
-    if (finished) return;
-    const last = state$.value;
-    const final: ClientState =
-      last.status === 'closed' ? last : { status: 'closed', attempt: last.attempt, reason: 'disconnected', ...(last.lastClose ? { lastClose: last.lastClose } : {}) };
-    if (last.status !== 'closed') state$.next(final);
-    const error = closedError();
-    finished = true;
-    closeTimer?.unsubscribe();
-    drain?.unsubscribe();
-    const dropped = outbox.rejectAll(error);
-    logger.info(`client stopped (${final.reason ?? 'disconnected'})`, { selfId, pendingSendsRejected: dropped });
-    responder.dispose();
-    inbound.complete();
-    sent$.complete();
-    errors$.complete();
-    state$.complete();
-  };
-
-  const connect = (): void => {
-    if (running !== undefined || finished || stopping) return;
-    setState({ status: 'connecting', attempt: 0 });
-    logger.info(`connecting to ${safeUrl}`, { selfId, role: o.role });
-    running = connection$.subscribe({ error: finish, complete: finish });
-  };
-
-  const disconnect = (): Promise<void> => {
-    if (finished) return Promise.resolve();
-    const done = lastValueFrom(state$, { defaultValue: undefined }).then(() => undefined);
-    stopping = true;
-    const s = session;
-    if (running === undefined) finish();
-    else if (s !== undefined && s.writer.open) {
-      // Clean close; the close event ends the connection and `retry` sees `stopping`.
-      s.socket.close(1000, 'client disconnect');
-      closeTimer = scheduler.schedule(() => {
-        running?.unsubscribe();
-        finish();
-      }, CLOSE_TIMEOUT);
-    } else {
-      running.unsubscribe();
-      finish();
-    }
-    return done;
-  };
-
-  const textMessage = (text: string, messageType: 'private' | 'group', target: TextTarget = {}): MessageEvent =>
-    createTextMessage({ ...builder, selfId, messageType, text, messageFormat: o.messageFormat, ...target });
-
-  const client: OneBotClient = {
-    selfId,
-    get state() {
-      return state$.value;
-    },
-    state$: state$.asObservable(),
-    frames$: inbound.frames.asObservable(),
-    events$: inbound.events.asObservable(),
-    messages$: inbound.messages.asObservable(),
-    privateMessages$: inbound.privateMessages.asObservable(),
-    groupMessages$: inbound.groupMessages.asObservable(),
-    meta$: inbound.meta.asObservable(),
-    notices$: inbound.notices.asObservable(),
-    requestEvents$: inbound.requestEvents.asObservable(),
-    requests$: inbound.requests.asObservable(),
-    responses$: inbound.responses.asObservable(),
-    sent$: sent$.asObservable(),
-    errors$: errors$.asObservable(),
-    connect,
-    disconnect,
-    run: () => {
-      if (finished) return Promise.resolve(state$.value);
-      const final = lastValueFrom(state$);
-      connect();
-      return final;
-    },
-    send: (frame: OutgoingFrame) => {
-      const encoded = encodeOutgoing(frame, o.maxPayload);
-      return E.isLeft(encoded) ? Promise.reject(encoded.left) : enqueue(encoded.right);
-    },
-    sendText: (text, messageType, target) => {
-      let event: MessageEvent;
-      try {
-        event = textMessage(text, messageType, target);
-      } catch (e) {
-        return Promise.reject(e instanceof OneBotError ? e : new ProtocolError(ErrorCode.InvalidOutgoing, String(e)));
-      }
-      return client.send(event).then(() => event);
-    },
-    createConnectEvent: () => createConnectEvent(selfId, builder),
-    createHeartbeatEvent: (status?: HeartbeatStatus) => createHeartbeatEvent(selfId, o.heartbeatInterval, status ?? (o.status() as HeartbeatStatus), builder),
-    createTextMessage: textMessage,
-    handle: (action, handler) => responder.handle(action, handler),
-    onMessage: (cb) => callbacks.subscribe(inbound.messages, cb, 'onMessage'),
-    onError: (cb) => callbacks.subscribe(errors$, cb, 'onError'),
-    onConnect: (cb) => callbacks.onTransition(state$, (prev, next) => next.status === 'open' && prev?.status !== 'open', (s) => cb(s), 'onConnect'),
-    onDisconnect: (cb) =>
-      callbacks.onTransition(state$, (prev, next) => prev?.status === 'open' && next.status !== 'open', (s) => cb(s.lastClose, s), 'onDisconnect'),
-  };
-  return client;
-};
+export const createClient = (options: ClientOptions = {}): OneBotClient => new Client(options);

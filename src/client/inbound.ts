@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { Subject } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import { eventCodecOf, type ExtensionEvent, type GroupMessageEvent, type MessageEvent, type MetaEvent, type NoticeEvent, type OneBotEvent, type PrivateMessageEvent, type RequestEvent } from '../protocol/codecs/events';
 import { ErrorCode, ProtocolError } from '../protocol/errors';
@@ -51,40 +51,83 @@ export const binaryFrameError = (data: unknown): ProtocolError =>
     size: (data as { byteLength?: number }).byteLength,
   });
 
-/** The typed inbound streams. @internal */
-export class InboundStreams {
-  readonly frames = new Subject<Frame>();
-  readonly events = new Subject<OneBotEvent | ExtensionEvent>();
-  readonly messages = new Subject<MessageEvent>();
-  readonly privateMessages = new Subject<PrivateMessageEvent>();
-  readonly groupMessages = new Subject<GroupMessageEvent>();
-  readonly meta = new Subject<MetaEvent>();
-  readonly notices = new Subject<NoticeEvent>();
-  readonly requestEvents = new Subject<RequestEvent>();
-  readonly requests = new Subject<ApiRequest>();
-  readonly responses = new Subject<ApiResponse>();
+/** What each inbound stream carries. @internal */
+export interface InboundTypes {
+  frames: Frame;
+  events: OneBotEvent | ExtensionEvent;
+  messages: MessageEvent;
+  privateMessages: PrivateMessageEvent;
+  groupMessages: GroupMessageEvent;
+  meta: MetaEvent;
+  notices: NoticeEvent;
+  requestEvents: RequestEvent;
+  requests: ApiRequest;
+  responses: ApiResponse;
+}
 
-  /** Emits `frame` on `frames$` and on the one typed stream it belongs to. */
+/** @internal */
+export type InboundKey = keyof InboundTypes;
+
+const KEYS: readonly InboundKey[] = ['frames', 'events', 'messages', 'privateMessages', 'groupMessages', 'meta', 'notices', 'requestEvents', 'requests', 'responses'];
+
+/**
+ * The typed inbound streams, created lazily: a stream's Subject exists only once someone subscribes
+ * to it, and dispatch skips the streams that do not exist. An idle client that listens to nothing
+ * holds no Subject at all. Semantics are those of a hot Subject created up front: a subscriber sees
+ * what arrives after it subscribed, and a subscriber arriving after `complete()` is completed at once.
+ * @internal
+ */
+export class InboundStreams {
+  private frames: Subject<Frame> | undefined = undefined;
+  private events: Subject<OneBotEvent | ExtensionEvent> | undefined = undefined;
+  private messages: Subject<MessageEvent> | undefined = undefined;
+  private privateMessages: Subject<PrivateMessageEvent> | undefined = undefined;
+  private groupMessages: Subject<GroupMessageEvent> | undefined = undefined;
+  private meta: Subject<MetaEvent> | undefined = undefined;
+  private notices: Subject<NoticeEvent> | undefined = undefined;
+  private requestEvents: Subject<RequestEvent> | undefined = undefined;
+  private requests: Subject<ApiRequest> | undefined = undefined;
+  private responses: Subject<ApiResponse> | undefined = undefined;
+  private completed = false;
+
+  /** The Subject of `key`, created on first use (already completed if the streams are). */
+  subject<K extends InboundKey>(key: K): Subject<InboundTypes[K]> {
+    const self = this as unknown as Record<InboundKey, Subject<unknown> | undefined>;
+    let s = self[key];
+    if (s === undefined) {
+      s = new Subject<unknown>();
+      self[key] = s;
+      if (this.completed) s.complete();
+    }
+    return s as Subject<InboundTypes[K]>;
+  }
+
+  /** A read-only view of `key` whose Subject is created when the view is first subscribed. */
+  observable<K extends InboundKey>(key: K): Observable<InboundTypes[K]> {
+    return new Observable<InboundTypes[K]>((subscriber) => this.subject(key).subscribe(subscriber));
+  }
+
+  /** Emits `frame` on `frames$` and on the one typed stream it belongs to (those that exist). */
   dispatch(frame: Frame): void {
-    this.frames.next(frame);
+    this.frames?.next(frame);
     switch (frame.kind) {
       case 'event': {
         const e = frame.event;
-        this.events.next(e);
+        this.events?.next(e);
         switch (e.post_type) {
           case 'message':
-            this.messages.next(e);
-            if (e.message_type === 'private') this.privateMessages.next(e);
-            else this.groupMessages.next(e);
+            this.messages?.next(e);
+            if (e.message_type === 'private') this.privateMessages?.next(e);
+            else this.groupMessages?.next(e);
             break;
           case 'meta_event':
-            this.meta.next(e);
+            this.meta?.next(e);
             break;
           case 'notice':
-            this.notices.next(e);
+            this.notices?.next(e);
             break;
           case 'request':
-            this.requestEvents.next(e);
+            this.requestEvents?.next(e);
             break;
           default:
             break;
@@ -92,20 +135,20 @@ export class InboundStreams {
         break;
       }
       case 'extension':
-        this.events.next(frame.event);
+        this.events?.next(frame.event);
         break;
       case 'request':
-        this.requests.next(frame.request);
+        this.requests?.next(frame.request);
         break;
       case 'response':
-        this.responses.next(frame.response);
+        this.responses?.next(frame.response);
         break;
     }
   }
 
   complete(): void {
-    for (const s of [this.frames, this.events, this.messages, this.privateMessages, this.groupMessages, this.meta, this.notices, this.requestEvents, this.requests, this.responses]) {
-      s.complete();
-    }
+    this.completed = true;
+    const self = this as unknown as Record<InboundKey, Subject<unknown> | undefined>;
+    for (const key of KEYS) self[key]?.complete();
   }
 }

@@ -7,10 +7,46 @@ import type { OutgoingFrame } from './types';
  * moves the same string and the caller learns at once that a frame is unsendable.
  */
 
-const invalid = (message: string): E.Either<ProtocolError, never> => E.left(new ProtocolError(ErrorCode.InvalidOutgoing, message));
+const invalid = (message: string): ProtocolError => new ProtocolError(ErrorCode.InvalidOutgoing, message);
 
 /** UTF-8 size, exact (only computed when the UTF-16 length leaves it in doubt). */
 const utf8Bytes = (text: string): number => new TextEncoder().encode(text).byteLength;
+
+/**
+ * {@link encodeOutgoing} without the `Either`: the text, or the error. The client's `send` uses it
+ * so a frame costs no wrapper object.
+ * @internal
+ */
+export const encodeOutgoingText = (frame: OutgoingFrame, maxPayload: number): string | ProtocolError => {
+  let text: string;
+  if (typeof frame === 'string') {
+    if (frame.charCodeAt(0) !== 123 /* { */) return invalid('a pre-encoded frame must be JSON object text');
+    text = frame;
+  } else {
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('a frame must be an object (event, API response or API request)');
+    const f = frame as Record<string, unknown>;
+    // Events (by far the most common) are recognised with one check.
+    if (typeof f.post_type !== 'string') {
+      const hasPostType = 'post_type' in f;
+      const isResponse = !hasPostType && typeof f.status === 'string' && typeof f.retcode === 'number';
+      const isRequest = !hasPostType && typeof f.action === 'string';
+      if (!isResponse && !isRequest) {
+        return invalid('a frame must be an event (post_type), an API response (status, retcode, no post_type) or an API request (action)');
+      }
+    }
+    try {
+      text = JSON.stringify(frame);
+    } catch (e) {
+      return invalid(`frame cannot be serialised: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  // UTF-8 takes 1..3 bytes per UTF-16 unit: bytes are only counted when 3 × length could exceed the limit.
+  if (text.length > maxPayload || (text.length * 3 > maxPayload && utf8Bytes(text) > maxPayload)) {
+    const size = utf8Bytes(text);
+    return new ProtocolError(ErrorCode.FrameTooLarge, `frame too large: ${size} bytes, maxPayload is ${maxPayload}`, { maxPayload, size });
+  }
+  return text;
+};
 
 /**
  * Checks and serialises one outbound frame (PROTOCOL.md §2.1): an event must have `post_type`, a
@@ -26,29 +62,6 @@ const utf8Bytes = (text: string): number => new TextEncoder().encode(text).byteL
  * @category client
  */
 export const encodeOutgoing = (frame: OutgoingFrame, maxPayload: number): E.Either<ProtocolError, string> => {
-  let text: string;
-  if (typeof frame === 'string') {
-    if (frame.charCodeAt(0) !== 123 /* { */) return invalid('a pre-encoded frame must be JSON object text');
-    text = frame;
-  } else {
-    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('a frame must be an object (event, API response or API request)');
-    const f = frame as Record<string, unknown>;
-    const isEvent = typeof f.post_type === 'string';
-    const isResponse = !('post_type' in f) && typeof f.status === 'string' && typeof f.retcode === 'number';
-    const isRequest = !('post_type' in f) && typeof f.action === 'string';
-    if (!isEvent && !isResponse && !isRequest) {
-      return invalid('a frame must be an event (post_type), an API response (status, retcode, no post_type) or an API request (action)');
-    }
-    try {
-      text = JSON.stringify(frame);
-    } catch (e) {
-      return invalid(`frame cannot be serialised: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  if (text.length > maxPayload || (text.length * 3 > maxPayload && utf8Bytes(text) > maxPayload)) {
-    return E.left(
-      new ProtocolError(ErrorCode.FrameTooLarge, `frame too large: ${utf8Bytes(text)} bytes, maxPayload is ${maxPayload}`, { maxPayload, size: utf8Bytes(text) }),
-    );
-  }
-  return E.right(text);
+  const r = encodeOutgoingText(frame, maxPayload);
+  return typeof r === 'string' ? E.right(r) : E.left(r);
 };

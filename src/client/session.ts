@@ -1,5 +1,4 @@
-import { Observable, Subscription, interval, type SchedulerLike } from 'rxjs';
-import { webSocket, type WebSocketSubjectConfig } from 'rxjs/webSocket';
+import { NEVER, Observable, Subscription, interval, type SchedulerLike } from 'rxjs';
 import { ErrorCode, OneBotError } from '../protocol/errors';
 import { classifyFailure, closeInfoOf, type CloseInfo } from '../transport/close-reason';
 import { liveness } from '../transport/liveness';
@@ -50,69 +49,46 @@ export interface SessionConfig {
   readonly hooks: SessionHooks;
 }
 
-// Module-level so no closure is allocated per frame or per connection for them.
-const dataOf = (e: MessageEvent): unknown => e.data;
-const identity = <T>(x: T): T => x;
-
 const DEAD_PEER: ReadonlySet<string> = new Set([ErrorCode.PongTimeout, ErrorCode.HandshakeTimeout]);
+
+const OPEN = 1;
+const NOOP = (): void => undefined;
 
 let sessionIds = 0;
 
+/** The browser-shaped event handler slots of a socket (Node's `ws` has them too). */
+interface EventSlots {
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+}
+
 /**
  * Dials once. Emits nothing; errors with the reason the connection failed or ended.
+ *
+ * The socket is driven directly through its `onopen`/`onmessage`/`onerror`/`onclose` slots (the
+ * browser `WebSocket` surface, which `ws` and test fakes share) rather than through RxJS's
+ * `webSocket` subject: no subject, replay buffer or serializer per connection, one function call
+ * per inbound frame, and a smaller browser bundle. Semantics are the subject's: an error event or an
+ * unclean close errors, a clean close is reported with its code, and unsubscribing closes a socket
+ * still connecting or open.
  * @internal
  */
 export const connectOnce = (config: SessionConfig): Observable<never> =>
   new Observable<never>((subscriber) => {
     const { factory, scheduler, hooks } = config;
-    let socket: SocketLike | undefined;
+    let socket: (SocketLike & EventSlots) | undefined;
     let session: Session | undefined;
     let lastClose: CloseInfo | undefined;
     let failure: OneBotError | undefined;
+    let over = false;
     const subs = new Subscription();
 
     const fail = (error: unknown): void => {
+      if (over) return;
       failure ??= classifyFailure(error, lastClose);
       subscriber.error(failure);
-    };
-
-    const onOpen = (): void => {
-      handshake.unsubscribe();
-      const s = socket;
-      if (s === undefined) return;
-      // Frames go straight to the socket, never through the subject's pre-open buffer (FIELD-NOTES:
-      // that buffer would put old frames ahead of the connect event).
-      const writer = createFrameWriter(s, (text) => s.send(text), config.highWaterMark);
-      session = { id: ++sessionIds, socket: s, writer, openedAt: scheduler.now(), work: new Subscription() };
-      const current = session;
-      const beats =
-        config.heartbeatInterval > 0
-          ? interval(config.heartbeatInterval, scheduler).subscribe(() => {
-              if (!writer.ready) return; // a congested socket skips a beat; heartbeats are never queued
-              const text = hooks.heartbeat();
-              if (text !== undefined) writer.write(text);
-            })
-          : Subscription.EMPTY;
-      subs.add(beats);
-      subs.add(liveness(s, config, scheduler).subscribe({ error: fail }));
-      hooks.opened(current);
-    };
-
-    const wsConfig: WebSocketSubjectConfig<unknown> = {
-      url: factory.url,
-      WebSocketCtor: factory.ctor((s) => {
-        socket = s;
-      }) as unknown as WebSocketSubjectConfig<unknown>['WebSocketCtor'],
-      binaryType: 'arraybuffer',
-      // Never JSON.parse inside the subject: a bad frame would error the stream (and reconnect).
-      deserializer: dataOf,
-      serializer: identity as (x: unknown) => string,
-      openObserver: { next: onOpen },
-      closeObserver: {
-        next: (e: CloseEvent) => {
-          lastClose = closeInfoOf(e);
-        },
-      },
     };
 
     const handshake = scheduler.schedule(
@@ -120,26 +96,66 @@ export const connectOnce = (config: SessionConfig): Observable<never> =>
       config.handshakeTimeout,
     );
 
-    const subject = webSocket<unknown>(wsConfig);
-    subs.add(
-      subject.subscribe({
-        next: (data) => {
-          if (session !== undefined) hooks.received(data, session);
-        },
-        error: fail,
-        // A clean close is still the end of this connection: report it with its code and reason.
-        complete: () => fail(lastClose ?? { code: 1005, reason: '' }),
-      }),
-    );
+    const onOpen = (): void => {
+      handshake.unsubscribe();
+      const s = socket;
+      if (s === undefined || over) return;
+      // Frames go straight to the socket, never through a pre-open buffer (FIELD-NOTES: such a
+      // buffer would put old frames ahead of the connect event).
+      const writer = createFrameWriter(s, (text) => s.send(text), config.highWaterMark);
+      session = { id: ++sessionIds, socket: s, writer, openedAt: scheduler.now(), work: new Subscription() };
+      const current = session;
+      if (config.heartbeatInterval > 0) {
+        subs.add(
+          interval(config.heartbeatInterval, scheduler).subscribe(() => {
+            if (!writer.ready) return; // a congested socket skips a beat; heartbeats are never queued
+            const text = hooks.heartbeat();
+            if (text !== undefined) writer.write(text);
+          }),
+        );
+      }
+      const alive = liveness(s, config, scheduler);
+      if (alive !== NEVER) subs.add(alive.subscribe({ error: fail }));
+      hooks.opened(current);
+    };
+
+    try {
+      const Ctor = factory.ctor(NOOP);
+      socket = new Ctor(factory.url) as SocketLike & EventSlots;
+      socket.binaryType = 'arraybuffer';
+    } catch (e) {
+      fail(e);
+      return () => handshake.unsubscribe();
+    }
+    socket.onopen = onOpen;
+    socket.onmessage = (e) => {
+      if (over || session === undefined) return;
+      try {
+        hooks.received(e.data, session);
+      } catch (err) {
+        fail(err);
+      }
+    };
+    socket.onerror = fail;
+    socket.onclose = (e) => {
+      lastClose = closeInfoOf(e);
+      // A clean close is still the end of this connection: report it with its code and reason.
+      fail(e.wasClean ? lastClose ?? { code: 1005, reason: '' } : e);
+    };
 
     return () => {
+      over = true;
       handshake.unsubscribe();
       if (session !== undefined) {
         session.work.unsubscribe();
         hooks.ended(session);
       }
+      subs.unsubscribe();
+      const s = socket;
+      if (s === undefined) return;
       // A dead peer never answers a close handshake: drop the TCP connection at once (ws only).
-      if (failure !== undefined && DEAD_PEER.has(failure.code)) (socket as { terminate?: () => void } | undefined)?.terminate?.();
-      subs.unsubscribe(); // closes the socket if still connecting/open
+      if (failure !== undefined && DEAD_PEER.has(failure.code)) (s as { terminate?: () => void }).terminate?.();
+      // Still connecting or open: close it (as RxJS's webSocket subject did on unsubscribe).
+      if (s.readyState === OPEN || s.readyState === 0) s.close();
     };
   });

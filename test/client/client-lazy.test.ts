@@ -1,0 +1,159 @@
+import type { Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { createClient } from '../../src/client/create-client';
+import type { ClientOptions } from '../../src/client/options';
+import { InboundStreams } from '../../src/client/inbound';
+import { silentLogger } from '../../src/logging/logger';
+import { ErrorCode } from '../../src/protocol/errors';
+import type { Frame } from '../../src/protocol/frame';
+import { FakeSocket, letter } from './fake-socket';
+
+/**
+ * The memory-saving structure of the client (lazy streams, a prototype-method client, a shared
+ * built-in handler table) must be invisible: these pin what a user could observe.
+ */
+
+const newScheduler = () => new TestScheduler((a, b) => expect(a).toEqual(b));
+const base: ClientOptions = { WebSocketCtor: FakeSocket, logger: silentLogger, pingInterval: 0, heartbeatInterval: 0, reconnectInterval: 1000 };
+const json = (s: string) => JSON.parse(s) as Record<string, unknown>;
+const groupMessage = (text: string) =>
+  JSON.stringify({
+    time: 1,
+    self_id: 12345,
+    post_type: 'message',
+    message_type: 'group',
+    sub_type: 'normal',
+    message_id: 7,
+    group_id: 3,
+    user_id: 2,
+    anonymous: null,
+    message: [{ type: 'text', data: { text } }],
+    raw_message: text,
+    font: 0,
+    sender: { user_id: 2 },
+  });
+
+beforeEach(() => FakeSocket.reset());
+
+describe('lazy inbound streams', () => {
+  it('a late subscriber sees what a hot stream would: only what arrives after it subscribed', () => {
+    const ts = newScheduler();
+    const early: string[] = [];
+    const late: string[] = [];
+    const lateGroups: string[] = [];
+    ts.run(() => {
+      const client = createClient(base);
+      client.messages$.subscribe((m) => early.push(m.raw_message));
+      client.connect();
+      ts.schedule(() => {
+        FakeSocket.last.open();
+        FakeSocket.last.triggerMessage(groupMessage('a'));
+      }, 0);
+      ts.schedule(() => {
+        // First subscribers of these streams: nothing that came before is replayed.
+        client.events$.subscribe((e) => late.push((e as { raw_message: string }).raw_message));
+        client.groupMessages$.subscribe((m) => lateGroups.push(m.raw_message));
+      }, 5);
+      ts.schedule(() => FakeSocket.last.triggerMessage(groupMessage('b')), 10);
+    });
+    expect(early).toEqual(['a', 'b']);
+    expect(late).toEqual(['b']);
+    expect(lateGroups).toEqual(['b']);
+  });
+
+  it('a stream first subscribed after the client stopped completes at once, as a completed Subject would', async () => {
+    const client = createClient(base);
+    await client.disconnect();
+    const seen: string[] = [];
+    const streams: Observable<unknown>[] = [client.frames$, client.events$, client.messages$, client.requests$, client.errors$, client.sent$, client.state$];
+    for (const stream of streams) {
+      stream.subscribe({ next: () => seen.push('next'), complete: () => seen.push('complete') });
+    }
+    // As before the streams were lazy: each completes at once (a completed BehaviorSubject replays nothing).
+    expect(seen).toEqual(Array(7).fill('complete'));
+  });
+
+  it('creates a Subject only for streams someone subscribed to; dispatch skips the rest', () => {
+    const streams = new InboundStreams();
+    const got: Frame[] = [];
+    const frame: Frame = { kind: 'response', response: { status: 'ok', retcode: 0, data: null } };
+    streams.dispatch(frame); // nobody listens: nothing to do, nothing created
+    expect(Object.values(streams).filter((v) => v !== undefined && v !== false)).toEqual([]);
+    streams.observable('frames').subscribe((f) => got.push(f));
+    streams.dispatch(frame);
+    expect(got).toEqual([frame]);
+    expect(Object.values(streams).filter((v) => v !== undefined && v !== false)).toHaveLength(1);
+  });
+
+  it('returns the same stream object on every access', () => {
+    const client = createClient(base);
+    expect(client.messages$).toBe(client.messages$);
+    expect(client.state$).toBe(client.state$);
+    expect(client.errors$).toBe(client.errors$);
+  });
+});
+
+describe('client methods', () => {
+  it('work detached from the client (const { send, sendText, connect } = client)', async () => {
+    const client = createClient(base);
+    const { connect, send, sendText, createTextMessage, handle, disconnect, onError } = client;
+    const errors: string[] = [];
+    onError((e) => errors.push(e.code));
+    connect();
+    FakeSocket.last.open();
+    await sendText('a', 'private', { targetId: 1 });
+    await send(createTextMessage('b', 'group', { groupId: 3 }));
+    await expect(send([1] as never)).rejects.toMatchObject({ code: ErrorCode.InvalidOutgoing });
+    handle('get_login_info', () => ({ user_id: 1, nickname: 'x' }));
+    FakeSocket.last.triggerMessage(JSON.stringify({ action: 'get_login_info', params: {}, echo: 1 }));
+    FakeSocket.last.triggerMessage('not json');
+    expect(FakeSocket.last.sent.map(letter)).toEqual(['c', 'a', 'b', 'r']);
+    expect(errors).toEqual([ErrorCode.InvalidJson]);
+    await disconnect();
+    expect(client.state.status).toBe('closed');
+  });
+
+  it('a send written at once resolves; sendText resolves with its event', async () => {
+    const client = createClient(base);
+    client.connect();
+    FakeSocket.last.open();
+    const event = await client.sendText('hi', 'group', { groupId: 3 });
+    expect(event).toMatchObject({ message_type: 'group', group_id: 3, raw_message: 'hi', self_id: 12345, user_id: 12345 });
+    expect(json(FakeSocket.last.sent[1]!)).toEqual(JSON.parse(JSON.stringify(event)));
+    await expect(client.send(event)).resolves.toBeUndefined();
+    await client.disconnect();
+  });
+
+  it('sendText rejects a frame too large for maxPayload with FrameTooLarge', async () => {
+    const client = createClient({ ...base, maxPayload: 64 });
+    await expect(client.sendText('x'.repeat(100), 'private', { targetId: 1 })).rejects.toMatchObject({ code: ErrorCode.FrameTooLarge });
+    await client.disconnect();
+  });
+});
+
+describe('built-in API handlers', () => {
+  it("are shared but answer with each client's own settings", () => {
+    const a = createClient({ ...base, selfId: 111, nickname: 'a' });
+    const b = createClient({ ...base, selfId: 222, nickname: 'b' });
+    a.connect();
+    const sa = FakeSocket.last;
+    b.connect();
+    const sb = FakeSocket.last;
+    sa.open();
+    sb.open();
+    const call = JSON.stringify({ action: 'get_login_info', params: {}, echo: 'e' });
+    sa.triggerMessage(call);
+    sb.triggerMessage(call);
+    expect(json(sa.sent[1]!)).toMatchObject({ data: { user_id: 111, nickname: 'a' }, echo: 'e' });
+    expect(json(sb.sent[1]!)).toMatchObject({ data: { user_id: 222, nickname: 'b' }, echo: 'e' });
+    // Overriding one client's handler leaves the other's built-in in place; undo restores it.
+    const undo = a.handle('get_login_info', () => ({ user_id: 1, nickname: 'override' }));
+    sa.triggerMessage(call);
+    sb.triggerMessage(call);
+    expect(json(sa.sent[2]!)).toMatchObject({ data: { nickname: 'override' } });
+    expect(json(sb.sent[2]!)).toMatchObject({ data: { nickname: 'b' } });
+    undo();
+    sa.triggerMessage(call);
+    expect(json(sa.sent[3]!)).toMatchObject({ data: { nickname: 'a' } });
+  });
+});
