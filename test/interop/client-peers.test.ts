@@ -452,6 +452,20 @@ describe.each(CASES)('onebot-rx client ↔ $name', (pc) => {
     expect(h.errors).toEqual([]);
   });
 
+  test('sendText(text, "private", { targetId }) reaches the bot as a message from that user (Koishi silently drops messages whose user_id is the bot itself)', async () => {
+    const since = peer.mark();
+    const h = startClient(peer);
+    await peerReady(peer, since);
+    const mark = peer.mark();
+    const event = await h.client.sendText('hi from target', 'private', { targetId: USER_ID });
+    const seen = await peer.waitForLine(ev('message', (l) => l.type === 'private'), 3000, { since: mark }).catch(() => undefined);
+    expect({ user_id: event.user_id, seenByPeer: seen === undefined ? 'dropped' : String(seen.user_id) }).toEqual({
+      user_id: USER_ID,
+      seenByPeer: String(USER_ID),
+    });
+    await peer.waitForLine(ev('send_result', (l) => l.type === 'private'), WAIT, { since: mark });
+  });
+
   test('a malformed pre-encoded frame is refused by send() and never reaches the wire (NoneBot drops the link on one)', async () => {
     const since = peer.mark();
     const h = startClient(peer);

@@ -257,6 +257,16 @@ describe('Koishi quirks', () => {
     expect(ctx.peer.linesWhere(ev('message'), { since })).toHaveLength(1);
   });
 
+  test('a message whose user_id is the bot itself is dropped silently (no middleware call, nothing logged)', async () => {
+    const client = await dialReady(ctx);
+    const since = ctx.peer.mark();
+    client.sendEvent(privateMessage({ selfId: SELF_ID, userId: SELF_ID, messageId: 34, ...textMessage('from myself') }));
+    await sleep(1000);
+    expect(ctx.peer.linesWhere(ev('message'), { since })).toEqual([]);
+    client.sendEvent(privateMessage({ selfId: SELF_ID, userId: USER_ID, messageId: 35, ...textMessage('from a user') }));
+    await ctx.peer.waitForLine(ev('send_result'), WAIT, { since });
+  });
+
   test('a second socket for the same selfId replaces the first; closing either takes the bot offline', async () => {
     const first = await dialReady(ctx);
     const second = await dialReady(ctx);
