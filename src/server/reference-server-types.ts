@@ -80,6 +80,19 @@ export interface ReferenceServerOptions {
    * by the WebSocket layer (close 1009), since they must not be buffered. @defaultValue 16 MiB
    */
   readonly maxPayload?: number;
+  /**
+   * Milliseconds between pings to each connection; `0` disables pinging (and the probe of a
+   * `self_id` holder on a duplicate upgrade). A half-open bot is dropped, and its `self_id` freed,
+   * at most `pingInterval + pongTimeout` after it died; a reconnect probes the holder and so waits
+   * at most `pongTimeout`. @defaultValue `15000`
+   */
+  readonly pingInterval?: number;
+  /**
+   * Milliseconds a ping may go unanswered before the connection is terminated (recorded as
+   * `closedBy: 'server'`, `closeCode: 1006`, `closeReason: 'no pong within <pongTimeout> ms'`).
+   * @defaultValue `10000`
+   */
+  readonly pongTimeout?: number;
   /** How many entries each history list (`events`, `errors`, `connections`, `rejections`) keeps. @defaultValue `10000` */
   readonly historyLimit?: number;
   /** Where the server logs (tokens are never logged). @defaultValue silent */
@@ -100,6 +113,8 @@ export const REFERENCE_SERVER_DEFAULTS = {
   maxPayload: 16 * 1024 * 1024,
   historyLimit: 10_000,
   requireSelfId: false,
+  pingInterval: 15_000,
+  pongTimeout: 10_000,
 } as const;
 
 /** The last heartbeat a bot sent. @since 0.1.0 @category server */
@@ -144,7 +159,12 @@ export interface ConnectionRecord {
   /** When the handshake (connect event) succeeded; `undefined` if it never did. */
   readonly handshakeAt: number | undefined;
   readonly closedAt: number | undefined;
-  /** The code of the close: ours when the server closed it, the peer's otherwise (1006: no close frame). */
+  /**
+   * The code of the close: ours when the server closed it (including the 1009/1002/1007 that the
+   * WebSocket layer sends for a frame it rejects), the peer's otherwise. 1006: no close frame, either
+   * because the peer vanished, or because the server terminated a connection that did not answer a
+   * ping (then `closedBy` is `'server'`).
+   */
   readonly closeCode: number | undefined;
   readonly closeReason: string | undefined;
   /** Who started the close. */

@@ -52,9 +52,18 @@ const echoKey = (selfId: number, echo: unknown): string => `${selfId}|${JSON.str
  * Upgrade rules, in order: wrong path → HTTP 404; token configured but missing → 401, wrong → 403
  * (constant-time compare, `Authorization: Bearer|Token <t>` or `?access_token=`); `X-Self-ID` (or
  * `?self_id=`) not a positive integer → 400; absent → identified by the connect event (400 with
- * `requireSelfId`); already connected → 409. After the upgrade: no connect event in time → close
+ * `requireSelfId`); already connected → 409, after probing the holder (see below). After the upgrade: no connect event in time → close
  * 4001; a first frame that is not the connect event → 4002; connect `self_id` ≠ header → 4003;
  * `self_id` taken meanwhile → 4009 `duplicate self_id <id>` (see {@link ServerCloseCode}).
+ *
+ * Liveness: every connection is pinged each `pingInterval` and terminated when no pong follows
+ * within `pongTimeout`, so a bot whose link died half-open (no FIN, no RST) is dropped and its
+ * `self_id` freed. The record says `closedBy: 'server'`, `closeCode: 1006` (no close frame was
+ * exchanged), `closeReason: 'no pong within <pongTimeout> ms'`. An upgrade naming a `self_id` that
+ * is still held pings the holder at once and waits for the verdict (at most `pongTimeout`): a live
+ * holder → 409, a dead one is terminated and the newcomer accepted. A header-less duplicate is
+ * closed with 4009 at once but triggers the same probe, so its retry gets in. `pingInterval: 0`
+ * turns all of this off (duplicates are then refused at once for as long as the holder lingers).
  *
  * Every socket must handshake whatever its `X-Client-Role` (recorded, not enforced): the server
  * speaks Universal, so split API/Event sockets for one account collide as duplicates (as in NoneBot2).
@@ -83,6 +92,7 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
   const o = { ...REFERENCE_SERVER_DEFAULTS, ...stripUndefined(options) };
   const logger = options.logger ?? silentLogger;
   const wantedPath = normalizePath(o.path);
+  const pinging = o.pingInterval > 0;
   const checkToken = o.accessToken !== undefined && o.accessToken !== '' ? createTokenCheck(o.accessToken) : undefined;
 
   const notifier = createNotifier<ReferenceServerEvents>(logger);
@@ -118,7 +128,12 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
     logger,
     handshakeTimeout: o.handshakeTimeout,
     maxPayload: o.maxPayload,
+    pingInterval: o.pingInterval,
+    pongTimeout: o.pongTimeout,
     isConnected: (selfId) => bots.has(selfId),
+    onDuplicate: (selfId) => {
+      void bots.get(selfId)?.probe();
+    },
     register: (s) => {
       bots.set(s.selfId as number, s);
     },
@@ -229,8 +244,63 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
     const id = findSelfId(req.headers, url);
     if (id.kind === 'invalid') return reject(req, socket, 400, 'X-Self-ID is not a positive integer');
     if (id.kind === 'absent' && o.requireSelfId) return reject(req, socket, 400, 'X-Self-ID missing');
-    if (id.kind === 'ok' && bots.has(id.selfId)) return reject(req, socket, 409, `duplicate self_id ${id.selfId}`);
-    const claimed = id.kind === 'ok' ? id.selfId : undefined;
+    if (id.kind === 'ok') {
+      const holder = bots.get(id.selfId);
+      if (holder !== undefined) return pinging ? holdUpgrade(req, socket, head, id.selfId, holder) : reject(req, socket, 409, `duplicate self_id ${id.selfId}`);
+    }
+    accept(req, socket, head, id.kind === 'ok' ? id.selfId : undefined);
+  });
+
+  /**
+   * A reconnect while the old connection still holds the self_id is usually a bot whose old link
+   * died without a FIN. Rather than refuse it until the next periodic ping catches the corpse, ask
+   * the holder now: a live one answers within a round trip (→ 409), a dead one is terminated after
+   * `pongTimeout` and the newcomer goes through.
+   */
+  const holdUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, selfId: number, holder: Session): void => {
+    logger.info(`reference server: bot ${selfId} reconnects while connected; probing the old connection`, { connectionId: holder.record.id });
+    // Read the socket while it waits, or a client that gives up (FIN) would go unnoticed and be
+    // accepted on a dead socket. A WebSocket client sends nothing before the 101, so any byte is a
+    // violation: refuse at once rather than buffer it.
+    let settled = false;
+    let gone = false;
+    const onData = (): void => {
+      if (settled) return;
+      settled = true;
+      stopWatching();
+      reject(req, socket, 400, 'data sent before the upgrade was answered');
+    };
+    const onGone = (): void => {
+      gone = true;
+    };
+    const stopWatching = (): void => {
+      socket.off('data', onData);
+      socket.off('end', onGone);
+      socket.off('close', onGone);
+      // Still flowing, but nothing can arrive before ws (synchronously) attaches its own reader.
+    };
+    socket.on('data', onData);
+    socket.once('end', onGone);
+    socket.once('close', onGone);
+    let bound: NodeJS.Timeout | undefined;
+    // The probe settles within pongTimeout on an open socket; the bound covers a stuck closing.
+    void Promise.race([holder.probe(), new Promise<void>((resolve) => (bound = setTimeout(resolve, o.pongTimeout)))]).then(() => {
+      clearTimeout(bound);
+      if (settled) return;
+      settled = true;
+      stopWatching();
+      if (gone || socket.destroyed || !socket.writable) {
+        logger.debug(`reference server: bot ${selfId} gave up its upgrade while the old connection was probed`);
+        socket.destroy();
+        return;
+      }
+      if (closing) return reject(req, socket, 503, 'server is closing');
+      if (bots.has(selfId)) return reject(req, socket, 409, `duplicate self_id ${selfId}`);
+      accept(req, socket, head, selfId);
+    });
+  };
+
+  const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, claimed: number | undefined): void => {
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (closing) {
         ws.close(ServerCloseCode.GoingAway, 'server shutting down');
@@ -249,7 +319,7 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
       sessions.add(s);
       remember(connections, s.record);
     });
-  });
+  };
 
   await new Promise<void>((resolve, rejectListen) => {
     const onError = (e: NodeJS.ErrnoException): void => {

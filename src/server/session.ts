@@ -29,7 +29,13 @@ export interface SessionHost {
   readonly logger: Logger;
   readonly handshakeTimeout: number;
   readonly maxPayload: number;
+  /** Ping period, ms; `0` (or less) disables pinging, probes included. */
+  readonly pingInterval: number;
+  /** How long a ping may go unanswered before the socket is terminated, ms. */
+  readonly pongTimeout: number;
   isConnected(selfId: number): boolean;
+  /** A header-less connection's connect event named a `self_id` another session holds. */
+  onDuplicate(selfId: number): void;
   register(s: Session): void;
   unregister(s: Session): void;
   deliveryTargets(from: Session, event: EventObject): Session[];
@@ -63,6 +69,12 @@ export interface Session {
   send(data: string | Uint8Array): void;
   close(code: number, reason: string): void;
   terminate(): void;
+  /**
+   * Pings now (or joins the ping already outstanding) and settles once the peer has answered, or
+   * the session no longer holds its `self_id` (no pong in time, closed, closing). The caller then
+   * looks at the registry to see which. Settles at once when pinging is disabled.
+   */
+  probe(): Promise<void>;
   /** Resolves once the socket is closed and the record final. */
   readonly closed: Promise<void>;
 }
@@ -79,6 +91,29 @@ const describeFrame = (f: Frame): string => {
   const detail = e[`${e.post_type}_type`];
   return `${e.post_type}${typeof detail === 'string' ? `/${detail}` : ''}${typeof e.sub_type === 'string' ? `/${e.sub_type}` : ''} event`;
 };
+
+/**
+ * Close code `ws` sends when its receiver rejects a frame (see `createError` calls in ws's
+ * receiver): it closes the socket itself, so the session must learn the code from the error.
+ */
+const receiverCloseCode = (wsCode: string | undefined): number | undefined => {
+  switch (wsCode) {
+    case undefined:
+      return undefined;
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+    case 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH':
+      return 1009;
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
+      return 1008;
+    case 'WS_ERR_INVALID_UTF8':
+      return 1007;
+    default:
+      return wsCode.startsWith('WS_ERR_') ? 1002 : undefined;
+  }
+};
+
+const receiverCloseReason = (closeCode: number, e: Error): string =>
+  closeCode === 1009 ? `frame too large: ${e.message}` : `protocol error: ${e.message}`;
 
 const toBuffer = (data: RawData): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
@@ -135,8 +170,59 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     serverClose = { code, reason: clampReason(reason) };
     // Stop routing to it and fail its calls now, not when the peer gets round to answering.
     host.unregister(session);
+    settleProbes();
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, serverClose.reason);
   };
+
+  // Liveness: a half-open peer (gone without a FIN) never makes the socket fail, so the session
+  // would hold its self_id for hours. One ping outstanding at a time; no pong within pongTimeout
+  // and the socket is terminated (no close frame: the peer is presumed gone).
+  const pinging = host.pingInterval > 0;
+  let pongDeadline: NodeJS.Timeout | undefined;
+  let probes: Array<() => void> = [];
+
+  const settleProbes = (): void => {
+    if (probes.length === 0) return;
+    const waiting = probes;
+    probes = [];
+    for (const settle of waiting) settle();
+  };
+
+  const onPongTimeout = (): void => {
+    pongDeadline = undefined;
+    if (record.closedAt !== undefined) return;
+    // Only an open socket's death is ours to record. A close already under way (the server's, or
+    // the peer's close frame) keeps its own code and reason; the deadline just cuts its wait short.
+    if (ws.readyState === ws.OPEN) serverClose ??= { code: 1006, reason: clampReason(`no pong within ${host.pongTimeout} ms`) };
+    logger.warn(`reference server: ${selfId !== undefined ? `bot ${selfId}` : `connection ${record.id}`} did not answer a ping within ${host.pongTimeout} ms; terminating`, {
+      connectionId: record.id,
+    });
+    host.unregister(session);
+    settleProbes();
+    ws.terminate();
+  };
+
+  const ping = (): void => {
+    if (!pinging || pongDeadline !== undefined || ws.readyState !== ws.OPEN) return;
+    // Armed before pinging, so a pong however early always finds it.
+    pongDeadline = setTimeout(onPongTimeout, host.pongTimeout);
+    ws.ping(undefined, undefined, (err) => {
+      if (err) logger.debug('reference server: ping failed', { connectionId: record.id, selfId, error: err.message });
+    });
+  };
+
+  const stopLiveness = (): void => {
+    clearInterval(pingTimer);
+    clearTimeout(pongDeadline);
+    pongDeadline = undefined;
+  };
+
+  const probe = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (!pinging || record.closedAt !== undefined || serverClose !== undefined || ws.readyState !== ws.OPEN) return resolve();
+      probes.push(resolve);
+      ping();
+    });
 
   const recordError = (error: OneBotError, bytes: number): void => {
     const rec: FrameErrorRecord = { at: Date.now(), connectionId: record.id, selfId, code: error.code, message: error.message, error, bytes };
@@ -184,7 +270,11 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
       return close(ServerCloseCode.SelfIdMismatch, `self_id ${id} does not match X-Self-ID ${init.claimedSelfId}`);
     }
     record.selfId = id;
-    if (host.isConnected(id)) return close(ServerCloseCode.DuplicateSelfId, `duplicate self_id ${id}`);
+    if (host.isConnected(id)) {
+      // Refused now (frames cannot wait for a verdict), but a dead holder is found within pongTimeout.
+      host.onDuplicate(id);
+      return close(ServerCloseCode.DuplicateSelfId, `duplicate self_id ${id}`);
+    }
     selfId = id;
     record.handshakeAt = Date.now();
     lastSeen = record.handshakeAt;
@@ -241,7 +331,13 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     recordError(error, 0);
     close(ServerCloseCode.HandshakeTimeout, error.message);
   }, host.handshakeTimeout);
+  const pingTimer: NodeJS.Timeout | undefined = pinging ? setInterval(ping, host.pingInterval) : undefined;
 
+  ws.on('pong', () => {
+    clearTimeout(pongDeadline);
+    pongDeadline = undefined;
+    settleProbes();
+  });
   ws.on('message', (data, isBinary) => {
     try {
       onFrame(data, isBinary);
@@ -253,10 +349,21 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
   ws.on('error', (e: Error & { code?: string }) => {
     const code = e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? ErrorCode.FrameTooLarge : ErrorCode.SocketError;
     recordError(new OneBotError(code, `socket error: ${e.message}`, { wsCode: e.code }), 0);
+    // ws has already answered a frame it rejected with a close frame of its own (1009 for a frame
+    // above the hard limit) and will cut the socket: that close is the server's, record it so.
+    const closeCode = receiverCloseCode(e.code);
+    if (closeCode !== undefined && serverClose === undefined && record.closedAt === undefined) {
+      clearTimeout(handshakeTimer);
+      serverClose = { code: closeCode, reason: clampReason(receiverCloseReason(closeCode, e)) };
+      host.unregister(session);
+      settleProbes();
+    }
   });
   ws.on('close', (code: number, reason: Buffer) => {
     clearTimeout(handshakeTimer);
+    stopLiveness();
     host.unregister(session);
+    settleProbes();
     record.closedAt = Date.now();
     record.closedBy = serverClose !== undefined ? 'server' : 'client';
     record.closeCode = serverClose?.code ?? code;
@@ -280,8 +387,10 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     close,
     terminate: () => {
       clearTimeout(handshakeTimer);
+      stopLiveness();
       if (record.closedAt === undefined) ws.terminate();
     },
+    probe,
     closed,
   };
   return session;
