@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { EMPTY, Subject, Subscription, catchError, concat, concatMap, defaultIfEmpty, from, ignoreElements, isObservable, take, throwError, timeout, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { Subscription, isObservable, type SchedulerLike } from 'rxjs';
 import type { Segment } from '../protocol/codecs/segments';
 import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import type { ActionName, ActionParams } from '../protocol/codecs/api';
@@ -127,15 +127,35 @@ const BUILTINS: { readonly [A in ActionName]?: Builtin } = Object.freeze({
 
 const BUILTIN_FUNCTIONS: ReadonlySet<unknown> = new Set(Object.values(BUILTINS));
 
-/** @internal */
+/** A `_rate_limited` call waiting for its turn. */
+interface QueuedJob {
+  readonly route: Route;
+  readonly request: ApiRequest;
+}
+
+/**
+ * Answers API calls for one client. Handler outcomes (value, PromiseLike or Observable) are settled
+ * by hand — first value, `apiTimeout` on the scheduler, cancellable — rather than through RxJS
+ * operators: the same semantics without `from`/`timeout`/`concatMap` in every browser bundle.
+ * @internal
+ */
 export class ApiResponder {
   /** Handlers by base action: the shared built-ins plus this client's own, copied on first need. */
-  private table: Record<string, AnyHandler | undefined> | undefined = undefined;
-  private rateLimited: Subject<Observable<unknown>> | undefined = undefined;
-  private background: Subscription | undefined = undefined;
-  private disposed = false;
+  private declare table: Record<string, AnyHandler | undefined> | undefined;
+  /** Background (`_async`, `_rate_limited`) work, cancelled by `dispose`. */
+  private declare background: Subscription | undefined;
+  /** `_rate_limited` calls waiting; `undefined` while none runs. */
+  private declare queue: QueuedJob[] | undefined;
+  private declare disposed: boolean;
+  private declare readonly config: ApiResponderConfig;
 
-  constructor(private readonly config: ApiResponderConfig) {}
+  constructor(config: ApiResponderConfig) {
+    this.config = config;
+    this.table = undefined;
+    this.background = undefined;
+    this.queue = undefined;
+    this.disposed = false;
+  }
 
   private handlers(): Record<string, AnyHandler | undefined> {
     return (this.table ??= Object.assign(Object.create(null) as Record<string, AnyHandler | undefined>, BUILTINS as Record<string, AnyHandler>));
@@ -175,14 +195,12 @@ export class ApiResponder {
       // §2.6: accepted now, outcome unknown; the work runs detached from this connection.
       reply(asyncResponse(echo), to);
       if (this.disposed) return undefined;
-      const job = this.run(route.action, () => this.invoke(route, request)).pipe(
-        catchError((e: unknown) => {
-          this.config.onError(this.failure(route.action, e));
-          return EMPTY;
-        }),
-      );
-      if (route.mode === 'rate_limited') this.rateLimiter().next(job);
-      else (this.background ??= new Subscription()).add(job.subscribe());
+      if (route.mode === 'async') this.runDetached(route, request, false);
+      else if (this.queue !== undefined) this.queue.push({ route, request });
+      else {
+        this.queue = [];
+        this.runDetached(route, request, true);
+      }
       return undefined;
     }
     let result: unknown;
@@ -196,52 +214,82 @@ export class ApiResponder {
       reply(okResponse(result, echo), to);
       return undefined;
     }
-    return this.run(route.action, () => result).subscribe({
-      next: (data) => reply(okResponse(data, echo), to),
-      error: (e: unknown) => reply(this.failed(route.action, e, echo), to),
-    });
+    return this.settle(route.action, result, (ok, value) => reply(ok ? okResponse(value, echo) : this.failed(route.action, value, echo), to));
   }
 
-  /** `_rate_limited` jobs run one after another, `rateLimitInterval` apart (created on first use). */
-  private rateLimiter(): Subject<Observable<unknown>> {
-    if (this.rateLimited === undefined) {
-      const { rateLimitInterval, scheduler } = this.config;
-      const queue = new Subject<Observable<unknown>>();
-      this.rateLimited = queue;
-      (this.background ??= new Subscription()).add(
-        queue.pipe(concatMap((job) => concat(job, timer(rateLimitInterval, scheduler).pipe(ignoreElements())))).subscribe(),
+  /** Runs a background handler; failures are reported (nobody waits for an answer). */
+  private runDetached(route: Route, request: ApiRequest, rateLimited: boolean): void {
+    const done = (ok: boolean, value: unknown): void => {
+      if (!ok) this.config.onError(this.failure(route.action, value));
+      if (rateLimited) this.nextJob();
+    };
+    let result: unknown;
+    try {
+      result = this.invoke(route, request);
+    } catch (e) {
+      done(false, e);
+      return;
+    }
+    const work = this.settle(route.action, result, done);
+    if (!work.closed) (this.background ??= new Subscription()).add(work);
+  }
+
+  /** After a `_rate_limited` call settled: the next one `rateLimitInterval` later. */
+  private nextJob(): void {
+    if (this.disposed) return;
+    const { rateLimitInterval, scheduler } = this.config;
+    const wait = scheduler.schedule(() => {
+      this.background?.remove(wait);
+      const job = this.queue?.shift();
+      if (job === undefined) this.queue = undefined;
+      else if (!this.disposed) this.runDetached(job.route, job.request, true);
+    }, rateLimitInterval);
+    (this.background ??= new Subscription()).add(wait);
+  }
+
+  /**
+   * Waits for a handler's outcome: the first value of an Observable (`null` if it completes empty),
+   * a PromiseLike's value, or a plain value; an error or `apiTimeout` without a value fails. Calls
+   * `done` once, unless the returned subscription is unsubscribed first.
+   */
+  private settle(action: string, result: unknown, done: (ok: boolean, value: unknown) => void): Subscription {
+    const work = new Subscription();
+    const finish = (ok: boolean, value: unknown): void => {
+      if (work.closed) return;
+      work.unsubscribe(); // stops the timeout and the source (a first value is all we take)
+      done(ok, ok && value === undefined ? null : value);
+    };
+    const ms = this.config.apiTimeout;
+    if (ms > 0 && (isObservable(result) || isPromiseLike(result))) {
+      work.add(
+        this.config.scheduler.schedule(
+          () => finish(false, new OneBotError(ErrorCode.HandlerTimeout, `handler for ${action} did not answer within ${ms} ms`, { action, apiTimeout: ms })),
+          ms,
+        ),
       );
     }
-    return this.rateLimited;
+    if (isObservable(result)) {
+      work.add(result.subscribe({ next: (v) => finish(true, v), error: (e: unknown) => finish(false, e), complete: () => finish(true, null) }));
+    } else if (isPromiseLike(result)) {
+      try {
+        result.then(
+          (v) => finish(true, v),
+          (e: unknown) => finish(false, e),
+        );
+      } catch (e) {
+        finish(false, e);
+      }
+    } else {
+      finish(true, result);
+    }
+    return work;
   }
 
   /** Stops background and rate-limited work. */
   dispose(): void {
     this.disposed = true;
+    this.queue = undefined;
     this.background?.unsubscribe();
-    this.rateLimited?.complete();
-  }
-
-  /** The handler's outcome as one value, bounded by `apiTimeout` on the scheduler. */
-  private run(action: string, call: () => unknown): Observable<unknown> {
-    let source: Observable<unknown>;
-    try {
-      const r = call();
-      source = isObservable(r) || isPromiseLike(r) ? from(r as Observable<unknown> | PromiseLike<unknown>) : from([r]);
-    } catch (e) {
-      return throwError(() => e);
-    }
-    const ms = this.config.apiTimeout;
-    const bounded = source.pipe(take(1), defaultIfEmpty(null));
-    return ms > 0
-      ? bounded.pipe(
-          timeout({
-            first: ms,
-            scheduler: this.config.scheduler,
-            with: () => throwError(() => new OneBotError(ErrorCode.HandlerTimeout, `handler for ${action} did not answer within ${ms} ms`, { action, apiTimeout: ms })),
-          }),
-        )
-      : bounded;
   }
 
   private failure(action: string, e: unknown): OneBotError {

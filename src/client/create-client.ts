@@ -61,38 +61,39 @@ type ViewName = keyof typeof INBOUND_VIEWS | 'state$' | 'sent$' | 'errors$';
  * `const { send } = client` keeps working.
  */
 class Client implements OneBotClient, SessionHooks {
-  readonly selfId: number;
-  private readonly o: ResolvedClientOptions;
-  private readonly logger: Logger;
-  private readonly factory: SocketFactory;
-  private readonly safeUrl: string;
-  private readonly builder: BuilderOptions;
-  private readonly decode: (text: string, maxPayload: number) => DecodeResult;
-  private readonly speaksEvents: boolean;
-  private readonly answersApi: boolean;
-  private readonly state$$: BehaviorSubject<ClientState>;
-  private readonly inbound = new InboundStreams();
-  private readonly outbox: Outbox;
-  private errorsSubject: Subject<OneBotError> | undefined = undefined;
-  private sentSubject: Subject<SentMessage> | undefined = undefined;
-  private apiResponder: ApiResponder | undefined = undefined;
-  private callbacks: CallbackRunner | undefined = undefined;
-  private views: Partial<Record<ViewName, Observable<unknown>>> | undefined = undefined;
-  private sessionConfig: SessionConfig | undefined = undefined;
-
-  private started = false;
+  // Fields are declared, then assigned in the constructor: no class-field initializers, which a
+  // bundler targeting ES2020 would turn into one defineProperty call per field per client.
+  declare readonly selfId: number;
+  private declare readonly o: ResolvedClientOptions;
+  private declare readonly logger: Logger;
+  private declare readonly factory: SocketFactory;
+  private declare readonly safeUrl: string;
+  private declare readonly builder: BuilderOptions;
+  private declare readonly decode: (text: string, maxPayload: number) => DecodeResult;
+  private declare readonly speaksEvents: boolean;
+  private declare readonly answersApi: boolean;
+  private declare readonly state$$: BehaviorSubject<ClientState>;
+  private declare readonly inbound: InboundStreams;
+  private declare readonly outbox: Outbox;
+  private declare errorsSubject: Subject<OneBotError> | undefined;
+  private declare sentSubject: Subject<SentMessage> | undefined;
+  private declare apiResponder: ApiResponder | undefined;
+  private declare callbacks: CallbackRunner | undefined;
+  private declare views: Partial<Record<ViewName, Observable<unknown>>> | undefined;
+  private declare sessionConfig: SessionConfig | undefined;
+  private declare started: boolean;
   /** The current connection attempt (dialing or open). */
-  private connection: Subscription | undefined = undefined;
+  private declare connection: Subscription | undefined;
   /** The pending reconnect. */
-  private redialTimer: Subscription | undefined = undefined;
-  private session: Session | undefined = undefined;
-  private handshaken = false;
-  private stopping = false;
-  private finished = false;
-  private failures = 0;
-  private lastOpenedAt: number | undefined = undefined;
-  private drain: Subscription | undefined = undefined;
-  private closeTimer: Subscription | undefined = undefined;
+  private declare redialTimer: Subscription | undefined;
+  private declare session: Session | undefined;
+  private declare handshaken: boolean;
+  private declare stopping: boolean;
+  private declare finished: boolean;
+  private declare failures: number;
+  private declare lastOpenedAt: number | undefined;
+  private declare drain: Subscription | undefined;
+  private declare closeTimer: Subscription | undefined;
 
   constructor(options: ClientOptions) {
     const o = resolveOptions(options);
@@ -107,7 +108,25 @@ class Client implements OneBotClient, SessionHooks {
     this.speaksEvents = o.role !== 'API';
     this.answersApi = o.role !== 'Event';
     this.state$$ = new BehaviorSubject<ClientState>({ status: 'idle', attempt: 0 });
+    this.inbound = new InboundStreams();
     this.outbox = new Outbox(o.outboxLimit);
+    this.errorsSubject = undefined;
+    this.sentSubject = undefined;
+    this.apiResponder = undefined;
+    this.callbacks = undefined;
+    this.views = undefined;
+    this.sessionConfig = undefined;
+    this.started = false;
+    this.connection = undefined;
+    this.redialTimer = undefined;
+    this.session = undefined;
+    this.handshaken = false;
+    this.stopping = false;
+    this.finished = false;
+    this.failures = 0;
+    this.lastOpenedAt = undefined;
+    this.drain = undefined;
+    this.closeTimer = undefined;
   }
 
   // --- streams ------------------------------------------------------------------------------------
@@ -431,7 +450,8 @@ class Client implements OneBotClient, SessionHooks {
     else if (s !== undefined && s.writer.open && this.connection !== undefined) {
       // Clean close; the close event ends the connection and `lost` sees `stopping`.
       s.socket.close(1000, 'client disconnect');
-      this.closeTimer = this.o.scheduler.schedule(closeTimeoutTask, CLOSE_TIMEOUT, this);
+      // A socket may report the close synchronously (then the client already finished).
+      if (!this.finished) this.closeTimer = this.o.scheduler.schedule(closeTimeoutTask, CLOSE_TIMEOUT, this);
     } else {
       this.stopDialing();
       this.finish();

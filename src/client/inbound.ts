@@ -78,17 +78,32 @@ const KEYS: readonly InboundKey[] = ['frames', 'events', 'messages', 'privateMes
  * @internal
  */
 export class InboundStreams {
-  private frames: Subject<Frame> | undefined = undefined;
-  private events: Subject<OneBotEvent | ExtensionEvent> | undefined = undefined;
-  private messages: Subject<MessageEvent> | undefined = undefined;
-  private privateMessages: Subject<PrivateMessageEvent> | undefined = undefined;
-  private groupMessages: Subject<GroupMessageEvent> | undefined = undefined;
-  private meta: Subject<MetaEvent> | undefined = undefined;
-  private notices: Subject<NoticeEvent> | undefined = undefined;
-  private requestEvents: Subject<RequestEvent> | undefined = undefined;
-  private requests: Subject<ApiRequest> | undefined = undefined;
-  private responses: Subject<ApiResponse> | undefined = undefined;
-  private completed = false;
+  // Declared and assigned in the constructor (no class-field initializers: see create-client.ts).
+  private declare frames: Subject<Frame> | undefined;
+  private declare events: Subject<OneBotEvent | ExtensionEvent> | undefined;
+  private declare messages: Subject<MessageEvent> | undefined;
+  private declare privateMessages: Subject<PrivateMessageEvent> | undefined;
+  private declare groupMessages: Subject<GroupMessageEvent> | undefined;
+  private declare meta: Subject<MetaEvent> | undefined;
+  private declare notices: Subject<NoticeEvent> | undefined;
+  private declare requestEvents: Subject<RequestEvent> | undefined;
+  private declare requests: Subject<ApiRequest> | undefined;
+  private declare responses: Subject<ApiResponse> | undefined;
+  private declare completed: boolean;
+
+  constructor() {
+    this.frames = undefined;
+    this.events = undefined;
+    this.messages = undefined;
+    this.privateMessages = undefined;
+    this.groupMessages = undefined;
+    this.meta = undefined;
+    this.notices = undefined;
+    this.requestEvents = undefined;
+    this.requests = undefined;
+    this.responses = undefined;
+    this.completed = false;
+  }
 
   /** The Subject of `key`, created on first use (already completed if the streams are). */
   subject<K extends InboundKey>(key: K): Subject<InboundTypes[K]> {

@@ -29,10 +29,15 @@ export interface OutboxEntry {
  * @category client
  */
 export class Outbox {
-  private items: (OutboxEntry | undefined)[] = [];
-  private head = 0;
+  private declare items: (OutboxEntry | undefined)[];
+  private declare head: number;
+  declare readonly limit: number;
 
-  constructor(readonly limit: number) {}
+  constructor(limit: number) {
+    this.items = [];
+    this.head = 0;
+    this.limit = limit;
+  }
 
   /** Number of waiting frames. */
   get size(): number {

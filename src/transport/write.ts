@@ -47,21 +47,29 @@ const WROTE = 1; // one frame written directly; the end-of-tick microtask is que
 const CORKED = 2; // the stream is corked until the end of the tick
 
 class SocketWriter implements FrameWriter {
-  private tick = IDLE;
-  private stream: Corkable | undefined | null = null;
-  // Bound once: no closure allocated per frame or per tick.
-  private readonly endTick = (): void => {
-    const wasCorked = this.tick === CORKED;
-    this.tick = IDLE;
-    const s = this.stream;
-    if (wasCorked && s && s.destroyed !== true) s.uncork();
-  };
+  // Declared, then assigned in the constructor (no class-field initializers, which an ES2020
+  // bundle turns into a defineProperty call each).
+  private declare tick: number;
+  private declare stream: Corkable | undefined | null;
+  private declare readonly socket: SocketLike;
+  private declare readonly send: (text: string) => void;
+  private declare readonly highWaterMark: number;
+  /** Bound once: no closure allocated per frame or per tick. */
+  private declare readonly endTick: () => void;
 
-  constructor(
-    private readonly socket: SocketLike,
-    private readonly send: (text: string) => void,
-    private readonly highWaterMark: number,
-  ) {}
+  constructor(socket: SocketLike, send: (text: string) => void, highWaterMark: number) {
+    this.tick = IDLE;
+    this.stream = null;
+    this.socket = socket;
+    this.send = send;
+    this.highWaterMark = highWaterMark;
+    this.endTick = () => {
+      const wasCorked = this.tick === CORKED;
+      this.tick = IDLE;
+      const s = this.stream;
+      if (wasCorked && s && s.destroyed !== true) s.uncork();
+    };
+  }
 
   get open(): boolean {
     return this.socket.readyState === OPEN;

@@ -132,7 +132,7 @@ describe('client methods', () => {
 });
 
 describe('built-in API handlers', () => {
-  it("are shared but answer with each client's own settings", () => {
+  it("are shared but answer with each client's own settings", async () => {
     const a = createClient({ ...base, selfId: 111, nickname: 'a' });
     const b = createClient({ ...base, selfId: 222, nickname: 'b' });
     a.connect();
@@ -155,5 +155,80 @@ describe('built-in API handlers', () => {
     undo();
     sa.triggerMessage(call);
     expect(json(sa.sent[3]!)).toMatchObject({ data: { nickname: 'a' } });
+    await Promise.all([a.disconnect(), b.disconnect()]);
+  });
+});
+
+describe('API work without Rx operators', () => {
+  const call = (action: string, echo: number) => JSON.stringify({ action, params: {}, echo });
+
+  it('_rate_limited calls run one at a time, rateLimitInterval apart after each settles; failures are reported', () => {
+    const ts = newScheduler();
+    const started: number[] = [];
+    const errors: string[] = [];
+    let socket: FakeSocket | undefined;
+    ts.run(({ cold }) => {
+      const client = createClient({ ...base, scheduler: ts, rateLimitInterval: 500 });
+      client.errors$.subscribe((e) => errors.push(`${e.code} ${e.message}`));
+      let n = 0;
+      client.handle('get_status', () => {
+        started.push(ts.now());
+        n++;
+        if (n === 2) throw new Error('boom');
+        return cold('100ms (x|)', { x: { online: true, good: true } });
+      });
+      client.connect();
+      ts.schedule(() => {
+        socket = FakeSocket.last;
+        socket.open();
+        for (let i = 1; i <= 3; i++) socket.triggerMessage(call('get_status_rate_limited', i));
+      }, 0);
+    });
+    // 1st at 0 settles at 100, 2nd at 600 throws at once, 3rd at 1100.
+    expect(started).toEqual([0, 600, 1100]);
+    expect(errors).toEqual([`${ErrorCode.HandlerFailed} handler for get_status_rate_limited failed: boom`]);
+    // Every call was answered `async` at once.
+    expect(socket!.sent.slice(1).map(json)).toEqual([1, 2, 3].map((echo) => expect.objectContaining({ status: 'async', retcode: 1, echo })));
+  });
+
+  it('a handler whose promise never settles is answered with a timeout failure after apiTimeout', () => {
+    const ts = newScheduler();
+    const errors: string[] = [];
+    let socket: FakeSocket | undefined;
+    ts.run(() => {
+      const client = createClient({ ...base, scheduler: ts, apiTimeout: 1000 });
+      client.errors$.subscribe((e) => errors.push(e.code));
+      client.handle('get_status', () => new Promise(() => undefined));
+      client.connect();
+      ts.schedule(() => {
+        socket = FakeSocket.last;
+        socket.open();
+        socket.triggerMessage(call('get_status', 7));
+      }, 0);
+      ts.schedule(() => expect(socket!.sent).toHaveLength(1), 999);
+    });
+    expect(json(socket!.sent[1]!)).toMatchObject({ status: 'failed', retcode: 1500, echo: 7, message: 'handler for get_status did not answer within 1000 ms' });
+    expect(errors).toEqual([ErrorCode.HandlerTimeout]);
+  });
+
+  it('an Observable handler completing without a value answers null; only its first value is taken', () => {
+    const ts = newScheduler();
+    let socket: FakeSocket | undefined;
+    ts.run(({ cold }) => {
+      const client = createClient({ ...base, scheduler: ts });
+      client.handle('get_status', () => cold('10ms |'));
+      client.handle('get_login_info', () => cold('10ms a 10ms b|', { a: 1, b: 2 }));
+      client.connect();
+      ts.schedule(() => {
+        socket = FakeSocket.last;
+        socket.open();
+        socket.triggerMessage(call('get_status', 1));
+        socket.triggerMessage(call('get_login_info', 2));
+      }, 0);
+    });
+    expect(socket!.sent.slice(1).map(json)).toEqual([
+      expect.objectContaining({ status: 'ok', data: null, echo: 1 }),
+      expect.objectContaining({ status: 'ok', data: 1, echo: 2 }),
+    ]);
   });
 });
