@@ -467,7 +467,7 @@ class Client implements OneBotClient, SessionHooks {
   }
 
   send(frame: OutgoingFrame): Promise<void> {
-    const encoded = encodeOutgoingText(frame, this.o.maxPayload);
+    const encoded = encodeOutgoingText(frame, this.o.maxPayload, this.o.selfId);
     return typeof encoded === 'string' ? this.enqueue(encoded, undefined) : Promise.reject(encoded);
   }
 

@@ -9,6 +9,17 @@ import type { OutgoingFrame } from './types';
 
 const invalid = (message: string): ProtocolError => new ProtocolError(ErrorCode.InvalidOutgoing, message);
 
+/**
+ * A client speaks only for its own account: an event whose `self_id` is another account's is refused
+ * (a server or a bug must not make one bot impersonate another).
+ */
+const foreignSelfId = (f: Record<string, unknown> | null, selfId: number | undefined): ProtocolError | undefined => {
+  if (selfId === undefined || f === null || typeof f !== 'object' || !('post_type' in f)) return undefined;
+  return f.self_id === selfId
+    ? undefined
+    : new ProtocolError(ErrorCode.InvalidOutgoing, `event self_id ${String(f.self_id)} is not this client's (${selfId})`, { selfId, eventSelfId: f.self_id });
+};
+
 /** UTF-8 size, exact (only computed when the UTF-16 length leaves it in doubt). */
 const utf8Bytes = (text: string): number => new TextEncoder().encode(text).byteLength;
 
@@ -17,10 +28,20 @@ const utf8Bytes = (text: string): number => new TextEncoder().encode(text).byteL
  * so a frame costs no wrapper object.
  * @internal
  */
-export const encodeOutgoingText = (frame: OutgoingFrame, maxPayload: number): string | ProtocolError => {
+export const encodeOutgoingText = (frame: OutgoingFrame, maxPayload: number, selfId?: number): string | ProtocolError => {
   let text: string;
   if (typeof frame === 'string') {
     if (frame.charCodeAt(0) !== 123 /* { */) return invalid('a pre-encoded frame must be JSON object text');
+    // Parsed once: a malformed frame would make some servers (NoneBot2) drop the whole connection,
+    // and an event's self_id must be checked like an object's.
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(frame);
+    } catch {
+      return invalid('a pre-encoded frame must be valid JSON');
+    }
+    const foreign = foreignSelfId(parsed as Record<string, unknown>, selfId);
+    if (foreign !== undefined) return foreign;
     text = frame;
   } else {
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('a frame must be an object (event, API response or API request)');
@@ -33,6 +54,9 @@ export const encodeOutgoingText = (frame: OutgoingFrame, maxPayload: number): st
       if (!isResponse && !isRequest) {
         return invalid('a frame must be an event (post_type), an API response (status, retcode, no post_type) or an API request (action)');
       }
+    } else {
+      const foreign = foreignSelfId(f, selfId);
+      if (foreign !== undefined) return foreign;
     }
     try {
       text = JSON.stringify(frame);
@@ -51,7 +75,8 @@ export const encodeOutgoingText = (frame: OutgoingFrame, maxPayload: number): st
 /**
  * Checks and serialises one outbound frame (PROTOCOL.md §2.1): an event must have `post_type`, a
  * response `status`/`retcode` and no `post_type`, a request `action`. A string is taken as
- * pre-encoded JSON object text and sent as is (only its first character is checked).
+ * pre-encoded JSON object text and sent as is once it parses. With `selfId`, an event carrying another
+ * account's `self_id` is refused.
  *
  * @example
  * import { encodeOutgoing } from 'onebot-rx';
@@ -61,7 +86,7 @@ export const encodeOutgoingText = (frame: OutgoingFrame, maxPayload: number): st
  * @since 0.1.0
  * @category client
  */
-export const encodeOutgoing = (frame: OutgoingFrame, maxPayload: number): E.Either<ProtocolError, string> => {
-  const r = encodeOutgoingText(frame, maxPayload);
+export const encodeOutgoing = (frame: OutgoingFrame, maxPayload: number, selfId?: number): E.Either<ProtocolError, string> => {
+  const r = encodeOutgoingText(frame, maxPayload, selfId);
   return typeof r === 'string' ? E.right(r) : E.left(r);
 };
