@@ -5,6 +5,7 @@ import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import type { ActionName, ActionParams } from '../protocol/codecs/api';
 import { asyncResponse, errorResponse, okResponse, routeRequest, type ApiHandlers, type Route } from '../protocol/answer';
 import { messageToCQ, normalizeMessage } from '../protocol/cq';
+import { segment } from '../protocol/segment';
 import { ErrorCode, OneBotError } from '../protocol/errors';
 import { LIBRARY_VERSION } from '../transport/socket-factory';
 import type { ClientStatus } from './options';
@@ -18,8 +19,8 @@ import type { ClientStatus } from './options';
  */
 
 /**
- * A message the server asked the bot to send (`send_msg`, `send_private_msg`, `send_group_msg`),
- * emitted on `client.sent$` by the built-in handlers.
+ * A message the server asked the bot to send (`send_msg`, `send_private_msg`, `send_group_msg`, or
+ * the `reply` of `.handle_quick_operation`), emitted on `client.sent$` by the built-in handlers.
  *
  * @since 0.1.0
  * @category client
@@ -68,6 +69,20 @@ const isPromiseLike = (u: unknown): u is PromiseLike<unknown> =>
 
 type Builtin = (this: ApiResponderConfig, params: Record<string, unknown>, request: ApiRequest) => unknown;
 
+/** Reports one message on `sent$` and returns the id answered to the server. */
+function emitSent(
+  config: ApiResponderConfig,
+  request: ApiRequest,
+  messageType: 'private' | 'group',
+  userId: number | undefined,
+  groupId: number | undefined,
+  message: Segment[],
+): number {
+  const messageId = config.nextMessageId();
+  config.onSent({ action: request.action, messageType, userId, groupId, message, rawMessage: messageToCQ(message), messageId, request });
+  return messageId;
+}
+
 /** `send_msg` and friends: report the message on `sent$`, answer a fresh message id. */
 function sendMessage(config: ApiResponderConfig, fixed: 'private' | 'group' | undefined, params: Record<string, unknown>, request: ApiRequest): { message_id: number } {
   const userId = params.user_id as number | undefined;
@@ -80,18 +95,34 @@ function sendMessage(config: ApiResponderConfig, fixed: 'private' | 'group' | un
     });
   }
   const message = normalizeMessage(params.message as Parameters<typeof normalizeMessage>[0], params.auto_escape === true);
-  const messageId = config.nextMessageId();
-  config.onSent({
-    action: request.action,
-    messageType,
-    userId,
-    groupId: messageType === 'group' ? groupId : undefined,
-    message,
-    rawMessage: messageToCQ(message),
-    messageId,
-    request,
-  });
-  return { message_id: messageId };
+  return { message_id: emitSent(config, request, messageType, userId, messageType === 'group' ? groupId : undefined, message) };
+}
+
+/**
+ * `.handle_quick_operation` (PROTOCOL.md §3.7, §5.3; aiocqhttp sends it for every handler that
+ * returns a dict): a `reply` to a message event is sent like `send_msg` — to the sender of a private
+ * message, to the group of a group message, prefixed with an @ of the sender when `at_sender` (the
+ * spec's default: true) unless the sender was anonymous. The other operations (`delete`, `kick`,
+ * `ban`, `approve`...) have no effect to carry out on the bot side and are accepted.
+ */
+function quickOperation(config: ApiResponderConfig, params: ActionParams<'.handle_quick_operation'>, request: ApiRequest): null {
+  const { context, operation } = params;
+  if (context.post_type !== 'message' || operation.reply === undefined) return null;
+  const isGroupMessage = context.message_type === 'group';
+  const userId = typeof context.user_id === 'number' ? context.user_id : undefined;
+  const groupId = typeof context.group_id === 'number' ? context.group_id : undefined;
+  if (isGroupMessage ? groupId === undefined : userId === undefined) {
+    throw new OneBotError(ErrorCode.InvalidParams, `invalid params for ${request.action}: context.${isGroupMessage ? 'group_id' : 'user_id'} is required to reply`, {
+      retcode: 1400,
+    });
+  }
+  let message = normalizeMessage(operation.reply, operation.auto_escape);
+  const anonymous = context.anonymous !== undefined && context.anonymous !== null;
+  if (isGroupMessage && operation.at_sender && !anonymous && userId !== undefined) {
+    message = [segment.at(userId), segment.text(' '), ...message];
+  }
+  emitSent(config, request, isGroupMessage ? 'group' : 'private', userId, isGroupMessage ? groupId : undefined, message);
+  return null;
 }
 
 /**
@@ -122,6 +153,9 @@ const BUILTINS: { readonly [A in ActionName]?: Builtin } = Object.freeze({
   },
   send_group_msg(this: ApiResponderConfig, params: Record<string, unknown>, request: ApiRequest) {
     return sendMessage(this, 'group', params, request);
+  },
+  '.handle_quick_operation'(this: ApiResponderConfig, params: Record<string, unknown>, request: ApiRequest) {
+    return quickOperation(this, params as unknown as ActionParams<'.handle_quick_operation'>, request);
   },
 });
 
