@@ -55,6 +55,9 @@ export async function measureBundle(): Promise<BundleReport> {
     platform: 'browser',
     format: 'esm',
     target: 'es2020',
+    // RxJS's ES2015 build, as a bundler honouring its `es2015` export condition picks it (README);
+    // the same setting as scripts/browser-bundle.ts.
+    conditions: ['es2015'],
     minify: true,
     treeShaking: true,
     write: false,

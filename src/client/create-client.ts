@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject, lastValueFrom, type Observable, type SchedulerAction, type Subscription } from 'rxjs';
+import { BehaviorSubject, EMPTY, Subject, lastValueFrom, retry, throwError, timer, type Observable, type SchedulerAction, type Subscription } from 'rxjs';
 import type { HeartbeatStatus, MessageEvent } from '../protocol/codecs/events';
 import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import { createConnectEvent, createHeartbeatEvent, createMessageIdGenerator, createTextMessage, type BuilderOptions } from '../protocol/builders';
@@ -30,9 +30,6 @@ const RESOLVED: Promise<void> = Promise.resolve();
 // Scheduled tasks take the client as their state: no closure per schedule.
 function drainTask(this: SchedulerAction<Client>, client?: Client): void {
   client!.drained();
-}
-function redialTask(this: SchedulerAction<Client>, client?: Client): void {
-  client!.redial();
 }
 function closeTimeoutTask(this: SchedulerAction<Client>, client?: Client): void {
   client!.closeTimedOut();
@@ -82,10 +79,8 @@ class Client implements OneBotClient, SessionHooks {
   private declare views: Partial<Record<ViewName, Observable<unknown>>> | undefined;
   private declare sessionConfig: SessionConfig | undefined;
   private declare started: boolean;
-  /** The current connection attempt (dialing or open). */
+  /** The retrying connection (dialing, open, or waiting to redial). */
   private declare connection: Subscription | undefined;
-  /** The pending reconnect. */
-  private declare redialTimer: Subscription | undefined;
   private declare session: Session | undefined;
   private declare handshaken: boolean;
   private declare stopping: boolean;
@@ -118,7 +113,6 @@ class Client implements OneBotClient, SessionHooks {
     this.sessionConfig = undefined;
     this.started = false;
     this.connection = undefined;
-    this.redialTimer = undefined;
     this.session = undefined;
     this.handshaken = false;
     this.stopping = false;
@@ -344,7 +338,13 @@ class Client implements OneBotClient, SessionHooks {
 
   // --- the reconnect loop -------------------------------------------------------------------------
 
-  /** Dials once; a failure or loss comes back through {@link lost}. */
+  /**
+   * Subscribes the retrying connection: each (re)subscription of {@link connectOnce} dials once
+   * (an RxJS `webSocket` subject); RxJS `retry({ delay })` resubscribes after {@link lost} decides
+   * the delay. `retry` unsubscribes the failed attempt (closing its socket) before the delay starts,
+   * so there is one socket at a time. The chain ends with an error (attempts exhausted) or completes
+   * (`disconnect()`), and either way the client finishes.
+   */
   private dial(): void {
     const o = this.o;
     const config = (this.sessionConfig ??= {
@@ -357,48 +357,37 @@ class Client implements OneBotClient, SessionHooks {
       highWaterMark: o.highWaterMark,
       hooks: this,
     });
-    const attempt = connectOnce(config).subscribe({ error: (raw: unknown) => this.lost(raw) });
-    // A dial that failed synchronously has already been handled by `lost`.
-    if (!attempt.closed) this.connection = attempt;
+    const connection = connectOnce(config)
+      .pipe(retry({ delay: (raw: unknown) => this.lost(raw) }))
+      .subscribe({ error: () => this.finish(), complete: () => this.finish() });
+    // A chain that already ended (synchronously) has finished the client.
+    if (!connection.closed) this.connection = connection;
   }
 
-  /** @internal */
-  redial(): void {
-    this.redialTimer = undefined;
-    if (!this.stopping && !this.finished) this.dial();
-  }
-
-  /** The connection failed or ended: wait and dial again, or stop. */
-  private lost(raw: unknown): void {
-    this.connection = undefined;
+  /** The connection failed or ended: the delay before the next dial, or the end (stop or give up). */
+  private lost(raw: unknown): Observable<unknown> {
     const o = this.o;
     const error = classifyFailure(raw);
     const close = closeInfoOf(error.data);
     const wasOpen = this.lastOpenedAt !== undefined;
     const uptime = wasOpen ? o.scheduler.now() - this.lastOpenedAt! : undefined;
     this.lastOpenedAt = undefined;
-    if (this.stopping) {
-      this.finish();
-      return;
-    }
+    if (this.stopping) return EMPTY;
     this.failures = failuresAfterClose(this.failures, uptime, o.minUptime) + 1;
     const failures = this.failures;
     this.logger.warn(`${wasOpen ? 'connection lost' : 'connection failed'}: ${error.message}`, { url: this.safeUrl, code: error.code, attempt: failures });
     if (error.code !== ErrorCode.ConnectionClosed) this.report(error);
     if (o.maxReconnectAttempts > 0 && failures > o.maxReconnectAttempts) {
       this.setState(close ? { status: 'closed', attempt: failures - 1, lastClose: close, error, reason: 'attempts-exhausted' } : { status: 'closed', attempt: failures - 1, error, reason: 'attempts-exhausted' });
-      this.finish();
-      return;
+      return throwError(() => error);
     }
     const delay = reconnectDelay({ interval: o.reconnectInterval, backoff: o.backoff }, failures, o.random);
     this.setState(close ? { status: 'reconnecting', attempt: failures, lastClose: close, error, delay } : { status: 'reconnecting', attempt: failures, error, delay });
-    this.redialTimer = o.scheduler.schedule(redialTask, delay, this);
+    return timer(delay, o.scheduler);
   }
 
-  /** Stops dialing: the current attempt (closing its socket) and any pending reconnect. */
+  /** Stops dialing: the current attempt (closing its socket) or the pending reconnect. */
   private stopDialing(): void {
-    this.redialTimer?.unsubscribe();
-    this.redialTimer = undefined;
     const c = this.connection;
     this.connection = undefined;
     c?.unsubscribe();
@@ -417,7 +406,7 @@ class Client implements OneBotClient, SessionHooks {
     this.finished = true;
     this.closeTimer?.unsubscribe();
     this.drain?.unsubscribe();
-    this.redialTimer?.unsubscribe();
+    this.connection = undefined;
     const dropped = this.outbox.rejectAll(error);
     this.logger.info(`client stopped (${final.reason ?? 'disconnected'})`, { selfId: this.selfId, pendingSendsRejected: dropped });
     this.apiResponder?.dispose();
@@ -448,7 +437,7 @@ class Client implements OneBotClient, SessionHooks {
     const s = this.session;
     if (!this.started) this.finish();
     else if (s !== undefined && s.writer.open && this.connection !== undefined) {
-      // Clean close; the close event ends the connection and `lost` sees `stopping`.
+      // Clean close; the close event ends the connection, `lost` sees `stopping` and `retry` completes.
       s.socket.close(1000, 'client disconnect');
       // A socket may report the close synchronously (then the client already finished).
       if (!this.finished) this.closeTimer = this.o.scheduler.schedule(closeTimeoutTask, CLOSE_TIMEOUT, this);

@@ -1,4 +1,5 @@
 import { NEVER, Observable, Subscription, interval, type SchedulerLike } from 'rxjs';
+import { webSocket, type WebSocketSubjectConfig } from 'rxjs/webSocket';
 import { ErrorCode, OneBotError } from '../protocol/errors';
 import { classifyFailure, closeInfoOf, type CloseInfo } from '../transport/close-reason';
 import { liveness } from '../transport/liveness';
@@ -9,8 +10,9 @@ import { createFrameWriter, type FrameWriter } from '../transport/write';
  * One connection attempt as an Observable: subscribing dials, the socket's life is the
  * subscription's life, and every way it can end is an *error* carrying a classified
  * {@link OneBotError} — including a clean close by the server, which for a bot is still a loss to
- * recover from. The client's `retry` turns that into the reconnect loop; unsubscribing closes the
- * socket, so a new dial never starts before the old socket is told to close (single flight).
+ * recover from. The client's `retry({ delay })` turns that into the reconnect loop; unsubscribing
+ * closes the socket, so a new dial never starts before the old socket is told to close (single
+ * flight).
  */
 
 /** An open connection, as the client sees it. @internal */
@@ -52,33 +54,40 @@ export interface SessionConfig {
 const DEAD_PEER: ReadonlySet<string> = new Set([ErrorCode.PongTimeout, ErrorCode.HandshakeTimeout]);
 
 const OPEN = 1;
-const NOOP = (): void => undefined;
+const CONNECTING = 0;
+
+// Module-level so no closure is allocated per connection or per frame for them.
+/** Our deserializer: the raw `data` (text or binary), decoded by the client, so a bad frame is a value, never an error of the subject. */
+const dataOf = (e: MessageEvent): unknown => e.data;
+/** Frames are pre-encoded JSON text: the serializer passes them through. */
+const identity = (x: unknown): string => x as string;
 
 let sessionIds = 0;
-
-/** The browser-shaped event handler slots of a socket (Node's `ws` has them too). */
-interface EventSlots {
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  onclose: ((event: CloseEvent) => void) | null;
-}
 
 /**
  * Dials once. Emits nothing; errors with the reason the connection failed or ended.
  *
- * The socket is driven directly through its `onopen`/`onmessage`/`onerror`/`onclose` slots (the
- * browser `WebSocket` surface, which `ws` and test fakes share) rather than through RxJS's
- * `webSocket` subject: no subject, replay buffer or serializer per connection, one function call
- * per inbound frame, and a smaller browser bundle. Semantics are the subject's: an error event or an
- * unclean close errors, a clean close is reported with its code, and unsubscribing closes a socket
- * still connecting or open.
+ * Each dial is an RxJS `webSocket` subject (the socket comes from the factory, so `isomorphic-ws`
+ * or an injected `WebSocketCtor`). Its configuration avoids the subject's traps (FIELD-NOTES):
+ * - the deserializer is the identity on `e.data` and decoding is ours, so a malformed frame becomes
+ *   a value on `errors$` instead of an error of the subject (which would reconnect for nothing);
+ * - the serializer is the identity (frames are pre-encoded text);
+ * - frames are written straight to the socket the factory built, once it is open, never through
+ *   `subject.next()`: before open the subject buffers frames and flushes them *after* its
+ *   `openObserver` ran, and our `openObserver` must write the lifecycle `connect` event first
+ *   (and the outbox right behind it). Writing to the socket ourselves is what owns that ordering,
+ *   and it lets the write path cork a burst into one syscall and watch `bufferedAmount`.
+ *
+ * An error event or an unclean close errors the subject; a clean close completes it, which we turn
+ * into an error carrying the close code (for a bot any close is a loss to recover from).
+ * Unsubscribing closes a socket still connecting or open, so the client's `retry` never dials
+ * before the old socket was told to close (single flight).
  * @internal
  */
 export const connectOnce = (config: SessionConfig): Observable<never> =>
   new Observable<never>((subscriber) => {
     const { factory, scheduler, hooks } = config;
-    let socket: (SocketLike & EventSlots) | undefined;
+    let socket: SocketLike | undefined;
     let session: Session | undefined;
     let lastClose: CloseInfo | undefined;
     let failure: OneBotError | undefined;
@@ -100,8 +109,6 @@ export const connectOnce = (config: SessionConfig): Observable<never> =>
       handshake.unsubscribe();
       const s = socket;
       if (s === undefined || over) return;
-      // Frames go straight to the socket, never through a pre-open buffer (FIELD-NOTES: such a
-      // buffer would put old frames ahead of the connect event).
       const writer = createFrameWriter(s, (text) => s.send(text), config.highWaterMark);
       session = { id: ++sessionIds, socket: s, writer, openedAt: scheduler.now(), work: new Subscription() };
       const current = session;
@@ -119,29 +126,36 @@ export const connectOnce = (config: SessionConfig): Observable<never> =>
       hooks.opened(current);
     };
 
-    try {
-      const Ctor = factory.ctor(NOOP);
-      socket = new Ctor(factory.url) as SocketLike & EventSlots;
-      socket.binaryType = 'arraybuffer';
-    } catch (e) {
-      fail(e);
-      return () => handshake.unsubscribe();
-    }
-    socket.onopen = onOpen;
-    socket.onmessage = (e) => {
-      if (over || session === undefined) return;
-      try {
-        hooks.received(e.data, session);
-      } catch (err) {
-        fail(err);
-      }
-    };
-    socket.onerror = fail;
-    socket.onclose = (e) => {
-      lastClose = closeInfoOf(e);
-      // A clean close is still the end of this connection: report it with its code and reason.
-      fail(e.wasClean ? lastClose ?? { code: 1005, reason: '' } : e);
-    };
+    const subject = webSocket<unknown>({
+      url: factory.url,
+      WebSocketCtor: factory.ctor((s) => {
+        socket = s;
+      }) as unknown as WebSocketSubjectConfig<unknown>['WebSocketCtor'],
+      binaryType: 'arraybuffer',
+      deserializer: dataOf,
+      serializer: identity,
+      openObserver: { next: onOpen },
+      closeObserver: {
+        next: (e: CloseEvent) => {
+          lastClose = closeInfoOf(e);
+        },
+      },
+    });
+    subs.add(
+      subject.subscribe({
+        next: (data) => {
+          if (over || session === undefined) return;
+          try {
+            hooks.received(data, session);
+          } catch (err) {
+            fail(err);
+          }
+        },
+        error: fail,
+        // A clean close is still the end of this connection: report it with its code and reason.
+        complete: () => fail(lastClose ?? { code: 1005, reason: '' }),
+      }),
+    );
 
     return () => {
       over = true;
@@ -150,12 +164,13 @@ export const connectOnce = (config: SessionConfig): Observable<never> =>
         session.work.unsubscribe();
         hooks.ended(session);
       }
-      subs.unsubscribe();
       const s = socket;
-      if (s === undefined) return;
       // A dead peer never answers a close handshake: drop the TCP connection at once (ws only).
-      if (failure !== undefined && DEAD_PEER.has(failure.code)) (s as { terminate?: () => void }).terminate?.();
-      // Still connecting or open: close it (as RxJS's webSocket subject did on unsubscribe).
-      if (s.readyState === OPEN || s.readyState === 0) s.close();
+      if (s !== undefined && failure !== undefined && DEAD_PEER.has(failure.code)) (s as { terminate?: () => void }).terminate?.();
+      // Unsubscribing from the subject closes a socket still connecting or open.
+      subs.unsubscribe();
+      // A socket that failed before the subject kept it (its constructor threw) has nothing to close;
+      // any other still connecting or open is closed here too (idempotent on a closing socket).
+      if (s !== undefined && (s.readyState === OPEN || s.readyState === CONNECTING)) s.close();
     };
   });
