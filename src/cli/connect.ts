@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import type { Subscription } from 'rxjs';
+import { filter, firstValueFrom, type Subscription } from 'rxjs';
 import { createClient } from '../client/create-client';
 import type { ClientState, OneBotClient, OutgoingFrame } from '../client/types';
 import { redactString } from '../logging/logger';
@@ -63,7 +63,7 @@ const describeState = (s: ClientState, url: string, maxAttempts: number): string
  *
  * @internal
  */
-const readCommands = async (ctx: CommandContext, client: OneBotClient, me: string, stop: Promise<unknown>): Promise<void> => {
+const readCommands = async (ctx: CommandContext, client: OneBotClient, me: string, stop: Promise<unknown>): Promise<'quit' | 'eof' | 'stopped'> => {
   const { printer } = ctx;
   const rl = createInterface({ input: ctx.io.stdin, crlfDelay: Infinity, terminal: false });
   const stopped = stop.then(() => 'stopped' as const);
@@ -71,14 +71,15 @@ const readCommands = async (ctx: CommandContext, client: OneBotClient, me: strin
     const lines = rl[Symbol.asyncIterator]();
     for (;;) {
       const next = await Promise.race([lines.next(), stopped]);
-      if (next === 'stopped' || next.done === true) return;
+      if (next === 'stopped') return 'stopped';
+      if (next.done === true) return 'eof';
       const parsed = parseInputLine(next.value);
       if (!parsed.ok) {
         printer.print({ kind: 'warn', from: me, text: parsed.error });
         continue;
       }
       const cmd = parsed.command;
-      if (cmd.kind === 'quit') return;
+      if (cmd.kind === 'quit') return 'quit';
       if (cmd.kind === 'empty') continue;
       if (cmd.kind === 'help') {
         printer.print({ kind: 'help', text: INPUT_HELP });
@@ -180,15 +181,22 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
   printer.print({ kind: 'info', from: me, text: `bot ${me} → ${shownUrl}; type /help for commands, /quit or Ctrl-C to leave` });
   const finished = client.run();
   const stopInput = new AbortController();
-  const inputDone = readCommands(ctx, client, me, aborted(stopInput.signal));
+  // End of input is not a verdict on the connection: a script piped in may end before the socket
+  // opens, so wait until the bot was online once (or the client gave up) before leaving.
+  const wasOnline = firstValueFrom(client.state$.pipe(filter((s) => s.status === 'open'))).catch(() => undefined);
+  const inputDone = readCommands(ctx, client, me, aborted(stopInput.signal)).then(async (why) => {
+    if (why === 'eof') await wasOnline;
+  });
 
-  const outcome = await Promise.race([
+  let outcome = await Promise.race([
     finished.then((state) => ({ kind: 'finished' as const, state })),
     inputDone.then(() => ({ kind: 'quit' as const })),
     aborted(io.signal).then(() => ({ kind: 'interrupted' as const })),
     authRejected.then(() => ({ kind: 'rejected' as const })),
   ]);
 
+  // The client may have given up in the same tick as the input ended.
+  if (outcome.kind === 'quit' && client.state.reason === 'attempts-exhausted') outcome = { kind: 'finished', state: client.state };
   stopInput.abort();
   await client.disconnect();
   await inputDone.catch(() => undefined);

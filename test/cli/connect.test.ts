@@ -117,6 +117,23 @@ describe('onebot-rx connect', () => {
     expect(cli.stdout.text()).toContain('reconnecting in 50 ms (attempt 1/1)');
   });
 
+  it('end of input before the socket ever opened is not success: it waits for the outcome and exits 3 when unreachable', async () => {
+    const port = await closedPort();
+    const url = `ws://127.0.0.1:${port}/ws/`;
+    const cli = start(['connect', url, '--self-id', '1', '--max-attempts', '1', '--reconnect-interval', '50']);
+    cli.stdin.end();
+    expect(await cli.exit).toBe(3);
+    expect(cli.stderr.text()).toContain(`error: cannot reach ${url}`);
+  });
+
+  it('end of input right away against a reachable server connects first, then leaves cleanly (exit 0)', async () => {
+    server = await createReferenceServer({ port: 0, logger: silentLogger });
+    const cli = start(['connect', server.url, '--self-id', '4321', '--heartbeat', '0']);
+    cli.stdin.end();
+    expect(await cli.exit).toBe(0);
+    expect(server.connections.some((c) => c.selfId === 4321 && c.handshakeAt !== undefined)).toBe(true);
+  });
+
   it('exits 4 when the server refuses a wrong token (HTTP 403), without leaking it', async () => {
     server = await createReferenceServer({ port: 0, accessToken: 'right-token', logger: silentLogger });
     const cli = start(['connect', server.url, '--self-id', '1', '--token', 'wrong-token']);
