@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm run test:reliability [-- --quick|--full] [jest args]`: picks the mode (flag, else
-// RELIABILITY_MODE, else quick) and runs jest in band under --expose-gc with a hard time bound.
+// RELIABILITY_MODE, else full: the issue's figures; CI passes --quick) and runs jest in band under --expose-gc with a hard time bound.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 const args = process.argv.slice(2);
-let mode = process.env.RELIABILITY_MODE === 'full' ? 'full' : 'quick';
+let mode = process.env.RELIABILITY_MODE === 'quick' ? 'quick' : 'full';
 const rest = [];
 for (const a of args) {
   if (a === '--quick') mode = 'quick';

@@ -6,6 +6,7 @@
  */
 export type ReliabilityMode = 'quick' | 'full';
 
+// run.mjs always sets RELIABILITY_MODE; a bare jest run of one file defaults to quick sizes.
 export const mode: ReliabilityMode = process.env.RELIABILITY_MODE === 'full' ? 'full' : 'quick';
 
 const envInt = (name: string, fallback: number): number => {
