@@ -5,7 +5,10 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { firstValueFrom } from 'rxjs';
 import { filter, take, timeout } from 'rxjs/operators';
@@ -141,3 +144,51 @@ describe('in headless Chromium', () => {
     expect(server.bots().some((b) => b.selfId === 4343)).toBe(false);
   });
 });
+
+describe('examples/browser (the page a user opens)', () => {
+  let dir: string;
+  let exampleServer: http.Server;
+  let exampleUrl: string;
+
+  beforeAll(async () => {
+    // Built by the example's own script, exactly as its header tells users to.
+    dir = mkdtempSync(path.join(tmpdir(), 'onebot-rx-browser-example-'));
+    execFileSync(process.execPath, [path.resolve(__dirname, '../../examples/browser/build.mjs'), '--outdir', path.join(dir, 'dist')], { stdio: 'pipe' });
+    const html = readFileSync(path.resolve(__dirname, '../../examples/browser/index.html'), 'utf8');
+    const js = readFileSync(path.join(dir, 'dist/main.js'), 'utf8');
+    exampleServer = http.createServer((req, res) => {
+      if (req.url?.startsWith('/dist/main.js')) res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+      else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    });
+    await new Promise<void>((resolve) => exampleServer.listen(0, '127.0.0.1', resolve));
+    exampleUrl = `http://127.0.0.1:${(exampleServer.address() as AddressInfo).port}/index.html`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (exampleServer ? exampleServer.close(() => resolve()) : resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects from its query string, shows the state, and its form sends a group message', async () => {
+    const examplePage = await browser.newPage();
+    try {
+      const query = new URLSearchParams({ url: server.url, self_id: '5151', access_token: TOKEN });
+      await examplePage.goto(`${exampleUrl}?${query}`);
+      await examplePage.waitForFunction(() => Array.from(document.querySelectorAll('#log li')).some((li) => li.textContent === '[open]'), undefined, { timeout: 10000 });
+      await server.waitForBot(5151, 5000);
+
+      const arrived = firstValueFrom(nodeBot.groupMessages$.pipe(filter((m) => m.user_id === 5151), take(1), timeout(5000)));
+      await examplePage.fill('input[name=group_id]', '4242');
+      await examplePage.fill('input[name=text]', 'typed in the page <b>');
+      await examplePage.click('#send button');
+      expect(await arrived).toMatchObject({ group_id: 4242, raw_message: 'typed in the page <b>', self_id: 777 });
+      await examplePage.waitForFunction(() => Array.from(document.querySelectorAll('#log li')).some((li) => li.textContent === 'sent to group 4242: typed in the page <b>'), undefined, { timeout: 5000 });
+      // Messages are shown as text, never as markup.
+      expect(await examplePage.locator('#log b').count()).toBe(0);
+    } finally {
+      await examplePage.close();
+    }
+    await server.waitForDisconnect(5151, 5000);
+  });
+});
+
