@@ -236,10 +236,13 @@ class Client implements OneBotClient, SessionHooks {
     const s = this.session;
     if (s === undefined || !this.handshaken) return;
     const outbox = this.outbox;
+    const acks = s.acks;
     for (let e = outbox.peek(); e !== undefined; e = outbox.peek()) {
       if (!s.writer.ready || !s.writer.write(e.text)) break;
       outbox.shift();
-      e.resolve?.();
+      // Written; with acknowledgement the send settles when the peer confirms it (or the link dies).
+      if (acks !== undefined && e.resolve !== undefined) acks.track(e.resolve, e.reject!, undefined);
+      else e.resolve?.();
     }
     if (outbox.size > 0 && s.writer.open && this.drain === undefined) {
       this.drain = this.o.scheduler.schedule(drainTask, DRAIN_POLL, this);
@@ -252,23 +255,59 @@ class Client implements OneBotClient, SessionHooks {
     this.flush();
   }
 
-  /** Writes `text` now when nothing waits ahead of it, else queues it; settles with `value`. */
+  /**
+   * Writes `text` now when nothing waits ahead of it, else queues it; settles with `value` once
+   * written (`confirmDelivery: 'write'`) or confirmed by the peer (`'ack'`).
+   */
   private enqueue<T>(text: string, value: T): Promise<T> {
     if (this.finished) return Promise.reject(this.closedError());
     const s = this.session;
-    if (s !== undefined && this.handshaken && this.outbox.size === 0 && s.writer.ready && s.writer.write(text)) {
-      return value === undefined ? (RESOLVED as Promise<T>) : Promise.resolve(value);
+    const acks = s?.acks;
+    // Unconfirmed sends count toward the bound: they are not settled yet either.
+    if (acks !== undefined && this.outbox.size + acks.unconfirmed >= this.o.outboxLimit) return Promise.reject(this.overflow());
+    if (s !== undefined && this.handshaken && this.outbox.size === 0 && s.writer.ready) {
+      if (acks === undefined) {
+        s.writer.write(text);
+        return value === undefined ? (RESOLVED as Promise<T>) : Promise.resolve(value);
+      }
+      return new Promise<T>((resolve, reject) => {
+        s.writer.write(text);
+        acks.track(resolve, reject, value);
+      });
     }
     return new Promise<T>((resolve, reject) => {
       if (!this.outbox.push({ text, resolve: () => resolve(value), reject })) {
-        const limit = this.o.outboxLimit;
-        const error = new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${limit} frames waiting): send rejected`, { outboxLimit: limit });
-        this.report(error);
-        reject(error);
+        reject(this.overflow());
         return;
       }
       if (s !== undefined) this.flush();
     });
+  }
+
+  /** The error of a send beyond `outboxLimit` (reported on `errors$`). */
+  private overflow(): OneBotError {
+    const limit = this.o.outboxLimit;
+    const error = new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${limit} frames waiting): send rejected`, { outboxLimit: limit });
+    this.report(error);
+    return error;
+  }
+
+  /**
+   * The connection ended with sends written but not confirmed: reject them (they may or may not have
+   * arrived; re-sending could duplicate them) and report it once on `errors$`.
+   */
+  private abandon(s: Session, cause: OneBotError | undefined): void {
+    const acks = s.acks;
+    const frames = acks?.unconfirmed ?? 0;
+    if (frames === 0) return;
+    const error = new OneBotError(
+      ErrorCode.DeliveryUnknown,
+      `connection ended before the server confirmed ${frames} written frame(s): they may or may not have arrived, and are not sent again`,
+      cause === undefined ? { frames } : { frames, cause: cause.code },
+    );
+    acks!.rejectAll(error);
+    this.logger.warn(error.message, { code: error.code, frames });
+    this.report(error);
   }
 
   private closedError(): OneBotError {
@@ -322,6 +361,7 @@ class Client implements OneBotClient, SessionHooks {
 
   /** @internal */
   ended(s: Session): void {
+    this.abandon(s, undefined);
     if (this.session === s) {
       this.session = undefined;
       this.handshaken = false;
@@ -355,6 +395,7 @@ class Client implements OneBotClient, SessionHooks {
       pingInterval: o.pingInterval,
       pongTimeout: o.pongTimeout,
       highWaterMark: o.highWaterMark,
+      confirmDelivery: o.confirmDelivery,
       hooks: this,
     });
     const connection = connectOnce(config)
@@ -368,6 +409,8 @@ class Client implements OneBotClient, SessionHooks {
   private lost(raw: unknown): Observable<unknown> {
     const o = this.o;
     const error = classifyFailure(raw);
+    // First settle what this connection left unconfirmed (before any newer send can fail).
+    if (this.session !== undefined) this.abandon(this.session, error);
     const close = closeInfoOf(error.data);
     const wasOpen = this.lastOpenedAt !== undefined;
     const uptime = wasOpen ? o.scheduler.now() - this.lastOpenedAt! : undefined;
@@ -437,6 +480,9 @@ class Client implements OneBotClient, SessionHooks {
     const s = this.session;
     if (!this.started) this.finish();
     else if (s !== undefined && s.writer.open && this.connection !== undefined) {
+      // Sends written since the last ping get one now, ahead of the close frame, so the server's
+      // pongs confirm them before it answers the close.
+      s.acks?.flush();
       // Clean close; the close event ends the connection, `lost` sees `stopping` and `retry` completes.
       s.socket.close(1000, 'client disconnect');
       // A socket may report the close synchronously (then the client already finished).

@@ -73,13 +73,31 @@ export interface ClientOptions {
   readonly handshakeTimeout?: number;
   /** WebSocket ping period (Node only, feature-detected); `0` disables liveness checks. @defaultValue `15000` */
   readonly pingInterval?: number;
-  /** Without a pong this long after a ping, the link is declared dead and redialed. @defaultValue `10000` */
+  /** Without a pong this long after a ping (a liveness or an acknowledgement ping), the link is declared dead and redialed. @defaultValue `10000` */
   readonly pongTimeout?: number;
+  /**
+   * When a `send()` resolves.
+   * - `'ack'`: once the peer confirmed reading the frame. The socket pings after a batch of writes
+   *   (one ping in flight at a time, numbered) and the pong, which a WebSocket peer sends only after
+   *   reading every frame before the ping, resolves the sends written before it. If the connection
+   *   ends first, they reject with `DeliveryUnknown` (also reported on `errors$`) and are not sent
+   *   again: a resolved send arrived exactly once. Needs a socket that can ping (Node's `ws`); where
+   *   it cannot (browsers), the client falls back to `'write'`.
+   * - `'write'`: once the frame was handed to an open socket after the handshake. A frame written
+   *   into a link that then dies is lost although its send resolved.
+   * @defaultValue `'ack'`
+   */
+  readonly confirmDelivery?: 'ack' | 'write';
   /** Where logs go. Tokens are redacted. @defaultValue a console logger at `info` */
   readonly logger?: Logger;
   /** Clock and timers of every timed behaviour (tests pass a `TestScheduler`). @defaultValue `asyncScheduler` */
   readonly scheduler?: SchedulerLike;
-  /** Frames waiting for a connection, at most; the newest send beyond it is rejected. @defaultValue `1000` */
+  /**
+   * Sends not yet settled, at most: those waiting for a connection (the outbox) plus, with
+   * `confirmDelivery: 'ack'`, those written but not yet confirmed. The newest send beyond it is
+   * rejected with `OutboxOverflow`.
+   * @defaultValue `1000`
+   */
   readonly outboxLimit?: number;
   /** A socket holding more than this many unsent bytes takes no new frames (they wait in the outbox). @defaultValue `16777216` (16 MiB) */
   readonly highWaterMark?: number;
@@ -140,6 +158,7 @@ export const DEFAULT_CLIENT_OPTIONS = {
   handshakeTimeout: 10_000,
   pingInterval: 15_000,
   pongTimeout: 10_000,
+  confirmDelivery: 'ack',
   logger: undefined,
   scheduler: asyncScheduler,
   outboxLimit: 1000,
@@ -180,6 +199,7 @@ export const resolveOptions = (options: ClientOptions = {}): ResolvedClientOptio
   }
   if (!['ws:', 'wss:', 'http:', 'https:'].includes(protocol)) throw new RangeError(`onebot-rx: option url must be a ws:// or wss:// URL, got ${JSON.stringify(redactString(o.url))}`);
   if (!Number.isInteger(o.selfId) || o.selfId <= 0) throw new RangeError(`onebot-rx: option selfId must be a positive integer, got ${String(o.selfId)}`);
+  if (o.confirmDelivery !== 'ack' && o.confirmDelivery !== 'write') throw new RangeError(`onebot-rx: option confirmDelivery must be 'ack' or 'write', got ${String(o.confirmDelivery)}`);
   if (!(o.maxPayload > 0)) throw new RangeError(`onebot-rx: option maxPayload must be > 0, got ${String(o.maxPayload)}`);
   const backoff = o.backoff === false ? false : { ...DEFAULT_BACKOFF, ...Object.fromEntries(Object.entries(o.backoff).filter(([, v]) => v !== undefined)) };
   if (backoff) {

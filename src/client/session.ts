@@ -1,8 +1,8 @@
-import { NEVER, Observable, Subscription, interval, type SchedulerLike } from 'rxjs';
+import { Observable, Subscription, interval, type SchedulerLike } from 'rxjs';
 import { webSocket, type WebSocketSubjectConfig } from 'rxjs/webSocket';
 import { ErrorCode, OneBotError } from '../protocol/errors';
 import { classifyFailure, closeInfoOf, type CloseInfo } from '../transport/close-reason';
-import { liveness } from '../transport/liveness';
+import { Pinger, canPing } from '../transport/liveness';
 import type { SocketFactory, SocketLike } from '../transport/socket-factory';
 import { createFrameWriter, type FrameWriter } from '../transport/write';
 
@@ -25,6 +25,11 @@ export interface Session {
   readonly openedAt: number;
   /** In-flight work of this connection (API handlers); torn down with it. */
   readonly work: Subscription;
+  /**
+   * With `confirmDelivery: 'ack'` on a socket that can ping: tracks written sends until a pong
+   * confirms them. `undefined` where sends resolve once written.
+   */
+  readonly acks: Pinger | undefined;
 }
 
 /** @internal */
@@ -48,6 +53,8 @@ export interface SessionConfig {
   readonly pingInterval: number;
   readonly pongTimeout: number;
   readonly highWaterMark: number;
+  /** `'ack'`: acknowledge sends by ping/pong where the socket can ping; `'write'`: never. */
+  readonly confirmDelivery: 'ack' | 'write';
   readonly hooks: SessionHooks;
 }
 
@@ -110,7 +117,15 @@ export const connectOnce = (config: SessionConfig): Observable<never> =>
       const s = socket;
       if (s === undefined || over) return;
       const writer = createFrameWriter(s, (text) => s.send(text), config.highWaterMark);
-      session = { id: ++sessionIds, socket: s, writer, openedAt: scheduler.now(), work: new Subscription() };
+      // One pinger per connection serves liveness and delivery acknowledgement alike.
+      const ack = config.confirmDelivery === 'ack' && canPing(s);
+      let pinger: Pinger | undefined;
+      if (canPing(s) && (ack || config.pingInterval > 0)) {
+        const p = new Pinger(s, config, scheduler, fail);
+        pinger = p;
+        subs.add(() => p.stop());
+      }
+      session = { id: ++sessionIds, socket: s, writer, openedAt: scheduler.now(), work: new Subscription(), acks: ack ? pinger : undefined };
       const current = session;
       if (config.heartbeatInterval > 0) {
         subs.add(
@@ -121,8 +136,6 @@ export const connectOnce = (config: SessionConfig): Observable<never> =>
           }),
         );
       }
-      const alive = liveness(s, config, scheduler);
-      if (alive !== NEVER) subs.add(alive.subscribe({ error: fail }));
       hooks.opened(current);
     };
 

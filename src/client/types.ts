@@ -97,14 +97,21 @@ export interface OneBotClient {
   run(): Promise<ClientState>;
 
   /**
-   * Sends one frame. Resolves once it was handed to an open socket after that connection's
-   * handshake ("written"); while disconnected it waits in the outbox. "Written" is not "delivered":
-   * if the link dies right after, the frame may be lost with it (no protocol-level acks exist).
-   * Rejects with `OutboxOverflow`, `ClientClosed`, `AttemptsExhausted`, `InvalidOutgoing` or
-   * `FrameTooLarge`.
+   * Sends one frame; while disconnected it waits in the outbox and goes out after the next
+   * connection's handshake, in order.
+   *
+   * With `confirmDelivery: 'ack'` (the default, on sockets that can ping: Node's `ws`) it resolves
+   * once the server confirmed reading the frame (the pong to a ping written after it), so **a send
+   * that resolved arrived exactly once, in order**. If the connection ends before that confirmation,
+   * it rejects with `DeliveryUnknown` (the frame may or may not have arrived; it is not sent again).
+   * With `'write'`, and in browsers (which cannot ping), it resolves once the frame was handed to an
+   * open socket after the handshake; such a frame is lost if the link dies right after.
+   *
+   * Rejects with `DeliveryUnknown`, `OutboxOverflow`, `ClientClosed`, `AttemptsExhausted`,
+   * `InvalidOutgoing` or `FrameTooLarge`.
    */
   send(frame: OutgoingFrame): Promise<void>;
-  /** Builds a text message event (as the original `send_text`) and sends it; resolves with the event. */
+  /** Builds a text message event (as the original `send_text`) and sends it as {@link send} does; resolves with the event. */
   sendText(text: string, messageType: 'private' | 'group', target?: TextTarget): Promise<MessageEvent>;
   createConnectEvent(): LifecycleEvent;
   createHeartbeatEvent(status?: HeartbeatStatus): HeartbeatEvent;

@@ -52,6 +52,12 @@ export const ErrorCode = {
   ConnectionClosed: 'ONEBOT_CONNECTION_CLOSED',
   /** No pong arrived within the liveness window: the connection is treated as dead. */
   PongTimeout: 'ONEBOT_PONG_TIMEOUT',
+  /**
+   * The connection ended after this send was written but before the peer confirmed reading it (a
+   * pong to a later ping, `confirmDelivery: 'ack'`). It may or may not have arrived; it is not sent
+   * again, so a send that resolved is never duplicated. `data.frames` counts the sends affected.
+   */
+  DeliveryUnknown: 'ONEBOT_DELIVERY_UNKNOWN',
   /** A send could not be queued because the outbox is full. The newest send is the one rejected. */
   OutboxOverflow: 'ONEBOT_OUTBOX_OVERFLOW',
   /** The client was stopped (`disconnect()` or attempts exhausted) with this send still pending. */

@@ -70,20 +70,42 @@ export class FakeSocket {
   }
 }
 
-/** A Node-ws-like fake: can ping; `answerPings` decides whether pongs come back. */
+/**
+ * A Node-ws-like fake: can ping; `answerPings` decides whether pongs come back. Like `ws`, a pong
+ * carries the ping's payload; it comes back at once, or, with `holdPongs`, when `releasePongs()` is
+ * called (a peer that has not read that far yet).
+ */
 export class PingingFakeSocket extends FakeSocket {
   answerPings = true;
+  holdPongs = false;
   pings = 0;
+  /** Payloads of the pings, in order. */
+  pingData: unknown[] = [];
+  /** Frames written before each ping (index = ping order). */
+  sentBeforePing: number[] = [];
   terminated = false;
-  private pongListeners: (() => void)[] = [];
-  ping(): void {
+  private held: unknown[] = [];
+  private pongListeners: ((data?: unknown) => void)[] = [];
+  ping(data?: unknown): void {
     this.pings++;
-    if (this.answerPings) for (const l of this.pongListeners) l();
+    this.pingData.push(data);
+    this.sentBeforePing.push(this.sent.length);
+    if (!this.answerPings) return;
+    if (this.holdPongs) this.held.push(data);
+    else this.pong(data);
   }
-  on(event: string, l: () => void): void {
+  /** Answers the held pings, oldest first (`count` of them, default all). */
+  releasePongs(count = this.held.length): void {
+    for (const d of this.held.splice(0, count)) this.pong(d);
+  }
+  /** A pong arrives (an unsolicited one if `data` matches no ping). */
+  pong(data?: unknown): void {
+    for (const l of [...this.pongListeners]) l(typeof data === 'string' ? Buffer.from(data) : data);
+  }
+  on(event: string, l: (data?: unknown) => void): void {
     if (event === 'pong') this.pongListeners.push(l);
   }
-  off(event: string, l: () => void): void {
+  off(event: string, l: (data?: unknown) => void): void {
     if (event === 'pong') this.pongListeners = this.pongListeners.filter((x) => x !== l);
   }
   terminate(): void {

@@ -4,17 +4,18 @@ import { ErrorCode, OneBotError } from '../../src/protocol/errors';
 
 class PingSocket {
   pings: number[] = [];
-  listeners = new Set<() => void>();
+  listeners = new Set<(data?: unknown) => void>();
   answer = true;
   constructor(private readonly scheduler: TestScheduler) {}
-  ping(): void {
+  /** Like `ws`, the pong carries the ping's payload. */
+  ping(data?: string): void {
     this.pings.push(this.scheduler.now());
-    if (this.answer) this.scheduler.schedule(() => this.listeners.forEach((l) => l()), 3);
+    if (this.answer) this.scheduler.schedule(() => this.listeners.forEach((l) => l(data)), 3);
   }
-  on(_: 'pong', l: () => void): void {
+  on(_: 'pong', l: (data?: unknown) => void): void {
     this.listeners.add(l);
   }
-  off(_: 'pong', l: () => void): void {
+  off(_: 'pong', l: (data?: unknown) => void): void {
     this.listeners.delete(l);
   }
 }
@@ -39,6 +40,23 @@ describe('liveness', () => {
       const err = new OneBotError(ErrorCode.PongTimeout, 'no pong within 50 ms of a ping: the connection is dead', { pingInterval: 100, pongTimeout: 50 });
       expectObservable(liveness(s, { pingInterval: 100, pongTimeout: 50 }, ts)).toBe('350ms #', undefined, err);
       ts.schedule(() => expect(s.listeners.size).toBe(0), 400);
+    });
+  });
+
+  it('counts only pongs that carry the number of one of its pings (unsolicited pongs prove nothing)', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      const s = new PingSocket(ts);
+      s.answer = false;
+      // A peer that sends pongs of its own every 10 ms, never answering ours.
+      for (let t = 95; t < 200; t += 10) {
+        ts.schedule(() => {
+          s.listeners.forEach((l) => l(Buffer.from('hello')));
+          s.listeners.forEach((l) => l(undefined));
+        }, t);
+      }
+      const err = new OneBotError(ErrorCode.PongTimeout, 'no pong within 50 ms of a ping: the connection is dead', { pingInterval: 100, pongTimeout: 50 });
+      expectObservable(liveness(s, { pingInterval: 100, pongTimeout: 50 }, ts), '^ 1000ms !').toBe('150ms #', undefined, err);
     });
   });
 
