@@ -124,6 +124,11 @@ describe('examples/reactive.ts', () => {
     await server.waitForEvent(messageFrom(BOT, 'one'));
     await server.waitForEvent(messageFrom(BOT, 'you said: there'));
     await server.waitForEvent(messageFrom(BOT, 'welcome, 30003000!'));
+    // A reply counts once its send() resolved, i.e. once the server confirmed it (confirmDelivery
+    // 'ack'): one round trip after the server saw it. Stop only when all three are confirmed.
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 10))) {
+      if (['echoed (1)', 'answered (1)', 'welcomed (1)'].every((l) => lines.includes(l))) break;
+    }
     controller.abort();
     expect(await done).toEqual({ echoed: 1, answered: 1, welcomed: 1 });
     expect(sentBy(BOT).sort()).toEqual(['one', 'welcome, 30003000!', 'you said: there']);
