@@ -53,7 +53,7 @@ export async function main(options: SimpleClientOptions = {}): Promise<SimpleCli
 
   client.connect();
   try {
-    // Each send resolves once the frame is written after the handshake (sends made while still
+    // Each send resolves once the server confirmed it read the frame (sends made while still
     // connecting wait in the outbox).
     const sent = [
       await client.sendText('Hello, World!', 'private', { targetId }),
