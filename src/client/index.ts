@@ -14,7 +14,7 @@ export type { EventOf } from './guards';
 export { encodeOutgoing } from './outgoing';
 
 export { createSocketFactory, DEFAULT_USER_AGENT, LIBRARY_VERSION } from '../transport/socket-factory';
-export type { SocketLike, WebSocketCtorLike, SocketFactory, SocketFactoryOptions } from '../transport/socket-factory';
+export type { SocketLike, WebSocketCtorLike, SocketFactory, SocketFactoryOptions, TlsOptions } from '../transport/socket-factory';
 export { classifyFailure, describeClose } from '../transport/close-reason';
 export type { CloseInfo } from '../transport/close-reason';
 export { liveness, canPing } from '../transport/liveness';

@@ -1,6 +1,6 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { redactString, type Logger } from '../logging/logger';
-import type { WebSocketCtorLike } from '../transport/socket-factory';
+import type { TlsOptions, WebSocketCtorLike } from '../transport/socket-factory';
 
 /**
  * Capped exponential backoff on top of `reconnectInterval`. Mapping for users of
@@ -113,6 +113,15 @@ export interface ClientOptions {
   readonly userAgent?: string;
   /** Extra handshake headers (Node). @defaultValue `{}` */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * TLS settings of a `wss://` connection (Node): `ca` to trust a private or self-signed
+   * certificate, `cert`/`key` for mutual TLS, `servername`, and `rejectUnauthorized: false` to opt
+   * out of verification (insecure). Ignored in browsers, where the browser's own trust store
+   * applies. Never logged. A certificate that fails verification ends the attempt with
+   * `ONEBOT_SOCKET_ERROR` carrying the TLS reason, and the attempt is retried like any other.
+   * @defaultValue `undefined` (verification on, Node's default CAs)
+   */
+  readonly tls?: TlsOptions;
   /** Decode inbound frames with the io-ts codecs; `false` trusts the server's shapes (faster). @defaultValue `true` */
   readonly validate?: boolean;
   /** Status reported in heartbeats and `get_status`. @defaultValue `() => ({ online: true, good: true })` */
@@ -125,7 +134,8 @@ export interface ClientOptions {
 
 /** @internal Options with every default applied. */
 export interface ResolvedClientOptions
-  extends Required<Omit<ClientOptions, 'accessToken' | 'logger' | 'WebSocketCtor' | 'backoff' | 'userAgent'>> {
+  extends Required<Omit<ClientOptions, 'accessToken' | 'logger' | 'WebSocketCtor' | 'backoff' | 'userAgent' | 'tls'>> {
+  readonly tls: TlsOptions | undefined;
   readonly accessToken: string | undefined;
   readonly logger: Logger | undefined;
   readonly WebSocketCtor: WebSocketCtorLike | undefined;
@@ -169,6 +179,7 @@ export const DEFAULT_CLIENT_OPTIONS = {
   maxPayload: 16 * 1024 * 1024,
   userAgent: undefined,
   headers: {},
+  tls: undefined,
   validate: true,
   status: () => ({ online: true, good: true }),
   nickname: 'onebot-rx',

@@ -22,6 +22,9 @@ export const closeInfoOf = (u: unknown): CloseInfo | undefined => {
   return { code, reason: typeof reason === 'string' ? redactString(reason) : '' };
 };
 
+/** OpenSSL verification codes (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`...) and Node's `ERR_TLS_*`. */
+const TLS_CODE = /CERT|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
+
 const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
 
 /** The text of an error-ish value (`Error`, `ErrorEvent` with `.message` or `.error`). @internal */
@@ -60,7 +63,8 @@ export const describeClose = ({ code, reason }: CloseInfo): string =>
  * - HTTP 401 on upgrade → `Unauthorized`; HTTP 403 → `Forbidden` (NoneBot2 answers 403 for a bad
  *   token, a missing or duplicate self id alike);
  * - close code 1008 → `Forbidden` (Koishi: wrong role or self id), carrying the server's reason;
- * - any other close → `ConnectionClosed`; any other error → `SocketError`.
+ * - any other close → `ConnectionClosed`; any other error → `SocketError` (a failed TLS certificate
+ *   check says so, with Node's reason and code, e.g. `self-signed certificate`, and `data.tls`).
  *
  * `data` holds `status` (HTTP) or `code`/`reason` (close). Tokens are masked in every message.
  *
@@ -85,6 +89,11 @@ export const classifyFailure = (failure: unknown, close?: CloseInfo): OneBotErro
     return new OneBotError(ErrorCode.SocketError, `server refused the upgrade with HTTP ${status}`, { status });
   }
   if (close !== undefined && close.code === 1008) return fromClose(close);
+  // Node's TLS errors (`ws` passes them in the error event's `error`) carry an OpenSSL-style code.
+  const tls = (failure as { error?: { code?: unknown } }).error?.code ?? (failure as { code?: unknown }).code;
+  if (typeof tls === 'string' && TLS_CODE.test(tls)) {
+    return new OneBotError(ErrorCode.SocketError, `TLS certificate verification failed: ${message} (${tls})${/ALTNAME/.test(tls) ? '' : '; to trust it, pass the certificate or its CA as the tls.ca option'}`, { ...close, tls });
+  }
   return new OneBotError(ErrorCode.SocketError, message, close ? { ...close } : {}, { cause: failure instanceof Error ? failure : undefined });
 };
 

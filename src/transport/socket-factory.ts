@@ -39,6 +39,28 @@ export const LIBRARY_VERSION: string = VERSION;
 /** `User-Agent` we announce, following the `OneBot/11 <impl>/<version>` convention. @since 0.1.0 @category transport */
 export const DEFAULT_USER_AGENT = `OneBot/11 onebot-rx/${LIBRARY_VERSION}`;
 
+/**
+ * TLS settings of a `wss://` connection in Node (passed to `ws`, which hands them to `tls.connect`).
+ * Browsers ignore them: there the browser's own trust store and certificate checks apply.
+ * Certificate verification stays on unless `rejectUnauthorized: false` is given. Keys and
+ * certificates are never logged.
+ *
+ * @since 0.1.0
+ * @category transport
+ */
+export interface TlsOptions {
+  /** Certificate authorities to trust (PEM), replacing Node's default list; e.g. a self-signed server certificate. */
+  readonly ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate (PEM) for mutual TLS. */
+  readonly cert?: string | Buffer | Array<string | Buffer>;
+  /** Private key (PEM) of `cert`. */
+  readonly key?: string | Buffer | Array<string | Buffer>;
+  /** `false` accepts any certificate (no verification: opt-out, insecure). @defaultValue `true` */
+  readonly rejectUnauthorized?: boolean;
+  /** Server name for SNI and the certificate check. @defaultValue the URL's host (none for an IP) */
+  readonly servername?: string;
+}
+
 /** @since 0.1.0 @category transport */
 export interface SocketFactoryOptions {
   readonly url: string;
@@ -49,6 +71,8 @@ export interface SocketFactoryOptions {
   readonly tokenInQuery?: boolean;
   readonly userAgent?: string | undefined;
   readonly headers?: Readonly<Record<string, string>>;
+  /** TLS settings for `wss://` (Node); ignored where the socket takes no options (browsers). */
+  readonly tls?: TlsOptions | undefined;
   readonly WebSocketCtor?: WebSocketCtorLike | undefined;
 }
 
@@ -96,7 +120,11 @@ export const createSocketFactory = (options: SocketFactoryOptions): SocketFactor
   // Compression buys nothing for small JSON frames and costs a zlib round trip per frame; the
   // size limit is enforced per frame by the decoder (an error value, not a 1009 close); ws keeps its
   // own 100 MiB ceiling as the memory guard.
-  const wsOptions = { headers, perMessageDeflate: false };
+  // TLS settings go to `ws` as its options (it passes them to `tls.connect`); only those given, so
+  // verification stays on by default.
+  const wsOptions: Record<string, unknown> = { headers, perMessageDeflate: false };
+  const tls = options.tls;
+  if (tls) for (const k of TLS_KEYS) if (tls[k] !== undefined) wsOptions[k] = tls[k];
   const ctor = (onCreate: (socket: SocketLike) => void): WebSocketCtorLike => {
     // A plain function used with `new`: returning an object from it makes that object the result.
     function OneBotSocket(socketUrl: string, protocols?: string | string[]): SocketLike {
@@ -109,6 +137,8 @@ export const createSocketFactory = (options: SocketFactoryOptions): SocketFactor
   };
   return { url, sendsHeaders, headers, ctor };
 };
+
+const TLS_KEYS = ['ca', 'cert', 'key', 'rejectUnauthorized', 'servername'] as const;
 
 const withQuery = (url: string, key: string, value: string): string => {
   try {

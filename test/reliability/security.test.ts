@@ -198,14 +198,6 @@ describe('wss:// with a certificate made in the test', () => {
     );
   });
 
-  /** The client's documented injection point: a `ws` subclass adding TLS options. */
-  const wsWith = (tlsOptions: Record<string, unknown>): NonNullable<ClientOptions['WebSocketCtor']> =>
-    class extends WebSocket {
-      constructor(url: string, protocols?: string | string[], options?: WebSocket.ClientOptions) {
-        super(url, protocols, { ...options, ...tlsOptions });
-      }
-    } as unknown as NonNullable<ClientOptions['WebSocketCtor']>;
-
   const attempt = async (selfId: number, extra: ClientOptions): Promise<{ opened: boolean; errors: OneBotError[] }> => {
     const client = createClient({ url: `wss://127.0.0.1:${port}/ws/`, selfId, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 50, maxReconnectAttempts: 1, ...extra });
     clients.push(client);
@@ -216,7 +208,7 @@ describe('wss:// with a certificate made in the test', () => {
       if (s.status === 'open') opened = true;
     });
     const final = client.run();
-    if (extra.WebSocketCtor !== undefined && (await Promise.race([server.waitForBot(selfId, 5000).then(() => true), final.then(() => false)]))) {
+    if (extra.tls !== undefined && (await Promise.race([server.waitForBot(selfId, 5000).then(() => true), final.then(() => false)]))) {
       await client.sendText('over tls', 'private', { targetId: 1 });
       await server.waitForEvent((e) => e.selfId === selfId && e.event.raw_message === 'over tls', 5000);
       expect((await server.callApi(selfId, 'get_status', {})).retcode).toBe(0);
@@ -234,20 +226,20 @@ describe('wss:// with a certificate made in the test', () => {
     expect(r.errors[0]!.message).toMatch(/self[- ]signed certificate/i);
   });
 
-  test('trusting the test CA (ca option through WebSocketCtor) connects and carries traffic', async () => {
-    const r = await attempt(71002, { WebSocketCtor: wsWith({ ca: cert }) });
+  test('trusting the test CA (tls: { ca }) connects and carries traffic', async () => {
+    const r = await attempt(71002, { tls: { ca: cert } });
     expect(r.opened).toBe(true);
   });
 
   test('a certificate for another host fails clearly even when trusted', async () => {
-    const r = await attempt(71003, { WebSocketCtor: wsWith({ ca: [cert, badCert], servername: 'example.invalid' }) });
+    const r = await attempt(71003, { tls: { ca: [cert, badCert], servername: 'example.invalid' } });
     // The server presents the 127.0.0.1 certificate; asking for example.invalid must not pass.
     expect(r.opened).toBe(false);
     expect(r.errors[0]!.message).toMatch(/altnames|does not match|hostname/i);
   });
 
-  test('the user can opt out of verification explicitly (rejectUnauthorized: false)', async () => {
-    const r = await attempt(71004, { WebSocketCtor: wsWith({ rejectUnauthorized: false }) });
+  test('the user can opt out of verification explicitly (tls: { rejectUnauthorized: false })', async () => {
+    const r = await attempt(71004, { tls: { rejectUnauthorized: false } });
     expect(r.opened).toBe(true);
   });
 });
