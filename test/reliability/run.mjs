@@ -13,8 +13,8 @@ for (const a of args) {
   else rest.push(a);
 }
 const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest');
-// Quick must finish well under 10 minutes; full has the 10-minute soak plus the rest.
-const limitMs = Number(process.env.RELIABILITY_TIME_LIMIT_MIN ?? (mode === 'full' ? 45 : 10)) * 60_000;
+// Quick must finish well under 20 minutes; full has the 10-minute soak plus the rest.
+const limitMs = Number(process.env.RELIABILITY_TIME_LIMIT_MIN ?? (mode === 'full' ? 45 : 20)) * 60_000;
 const child = spawn(process.execPath, ['--expose-gc', jestBin, '-c', 'jest.reliability.config.ts', '--runInBand', ...rest], {
   stdio: 'inherit',
   env: { ...process.env, RELIABILITY_MODE: mode },
