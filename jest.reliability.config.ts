@@ -17,7 +17,7 @@ const config: Config = {
   globalSetup: '<rootDir>/test/reliability/lib/global-setup.ts',
   globalTeardown: '<rootDir>/test/reliability/lib/global-teardown.ts',
   // Every test states its own bound; this is the backstop.
-  testTimeout: 15 * 60 * 1000,
+  testTimeout: 25 * 60 * 1000,
   maxWorkers: 1,
 };
 
