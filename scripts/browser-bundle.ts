@@ -11,7 +11,7 @@ export interface BrowserBundle {
   code: string;
   bytes: number;
   gzipBytes: number;
-  /** Every module that went into the bundle, largest first. */
+  /** Every module with code in the bundle and its minified bytes there, largest first (tree-shaken modules left out). */
   inputs: { path: string; bytes: number }[];
   /** Imports left external in the output (must be empty for a self-contained browser bundle). */
   externalImports: string[];
@@ -41,8 +41,11 @@ export async function bundleForBrowser(entry = path.resolve(__dirname, '../src/i
   const out = result.outputFiles[0];
   if (out === undefined) throw new Error('esbuild produced no output');
   const meta: Metafile = result.metafile;
-  const inputs = Object.entries(meta.inputs)
-    .map(([p, info]) => ({ path: p, bytes: Object.values(meta.outputs)[0]?.inputs[p]?.bytesInOutput ?? info.bytes }))
+  // Bytes each module contributes to the output. Modules esbuild read but tree-shook away entirely
+  // are absent from the output's inputs (or at 0): they are left out, never counted at source size.
+  const inputs = Object.entries(Object.values(meta.outputs)[0]?.inputs ?? {})
+    .map(([p, info]) => ({ path: p, bytes: info.bytesInOutput }))
+    .filter((i) => i.bytes > 0)
     .sort((a, b) => b.bytes - a.bytes);
   const externalImports = Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
   return {
