@@ -23,6 +23,9 @@ export interface Notifier<M> {
   dispose(): void;
 }
 
+/** A wait's "not yet" answer (a symbol, so any payload, even `undefined`, can be a result). */
+const NO_MATCH: unique symbol = Symbol('no match');
+
 interface Waiter {
   readonly reject: (e: Error) => void;
   readonly cleanup: () => void;
@@ -60,13 +63,15 @@ export const createNotifier = <M>(logger: Logger): Notifier<M> => {
     }
   };
 
-  const waitFor = <K extends keyof M>(
-    name: K,
-    predicate: (payload: M[K]) => boolean,
-    timeoutMs: number,
-    what: string,
-  ): Promise<M[K]> =>
-    new Promise<M[K]>((resolve, reject) => {
+  const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+  /**
+   * What both waits share: `listen` subscribes `onNotify` to the notifications that may settle the
+   * wait; `test` turns one into the result, or `NO_MATCH`. A throwing `test` rejects; the wait also
+   * ends on timeout or `dispose`, and always unsubscribes.
+   */
+  const wait = <R>(listen: (onNotify: (payload: unknown) => void) => () => void, test: (payload: unknown) => R | typeof NO_MATCH, timeoutMs: number, what: string): Promise<R> =>
+    new Promise<R>((resolve, reject) => {
       // Nothing will ever be emitted again: fail now rather than at the timeout.
       if (disposed) return reject(closedError());
       const cleanup = (): void => {
@@ -79,60 +84,55 @@ export const createNotifier = <M>(logger: Logger): Notifier<M> => {
         cleanup();
         reject(new OneBotError(ErrorCode.ServerWaitTimeout, `timed out after ${timeoutMs} ms waiting for ${what}`, { timeoutMs }));
       }, timeoutMs);
-      const off = on(name, (payload) => {
-        let hit = false;
+      const off = listen((payload) => {
+        let result: R | typeof NO_MATCH;
         try {
-          hit = predicate(payload);
+          result = test(payload);
         } catch (e) {
           cleanup();
-          reject(e instanceof Error ? e : new Error(String(e)));
+          reject(asError(e));
           return;
         }
-        if (hit) {
+        if (result !== NO_MATCH) {
           cleanup();
-          resolve(payload);
+          resolve(result);
         }
       });
       waiters.add(waiter);
     });
 
+  const waitFor = <K extends keyof M>(name: K, predicate: (payload: M[K]) => boolean, timeoutMs: number, what: string): Promise<M[K]> =>
+    wait(
+      (fn) => on(name, fn),
+      (payload) => (predicate(payload as M[K]) ? (payload as M[K]) : NO_MATCH),
+      timeoutMs,
+      what,
+    );
+
   const until = <T>(check: () => T, timeoutMs: number, what: string): Promise<Exclude<T, false | undefined | null | 0 | ''>> => {
     type R = Exclude<T, false | undefined | null | 0 | ''>;
+    const test = (): R | typeof NO_MATCH => {
+      const value = check();
+      return value ? (value as R) : NO_MATCH;
+    };
     try {
-      const now = check();
-      if (now) return Promise.resolve(now as R);
+      const now = test();
+      if (now !== NO_MATCH) return Promise.resolve(now);
     } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      return Promise.reject(asError(e));
     }
-    return new Promise<R>((resolve, reject) => {
-      if (disposed) return reject(closedError());
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        anyListeners.delete(listener);
-        waiters.delete(waiter);
-      };
-      const waiter: Waiter = { reject, cleanup };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new OneBotError(ErrorCode.ServerWaitTimeout, `timed out after ${timeoutMs} ms waiting for ${what}`, { timeoutMs }));
-      }, timeoutMs);
-      const listener = (): void => {
-        let value: T;
-        try {
-          value = check();
-        } catch (e) {
-          cleanup();
-          reject(e instanceof Error ? e : new Error(String(e)));
-          return;
-        }
-        if (value) {
-          cleanup();
-          resolve(value as R);
-        }
-      };
-      anyListeners.add(listener);
-      waiters.add(waiter);
-    });
+    return wait(
+      (fn) => {
+        const listener = (): void => fn(undefined);
+        anyListeners.add(listener);
+        return () => {
+          anyListeners.delete(listener);
+        };
+      },
+      test,
+      timeoutMs,
+      what,
+    );
   };
 
   const dispose = (): void => {
