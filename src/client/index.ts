@@ -8,6 +8,7 @@ export type { ClientOptions, BackoffOptions, ClientRole, ClientStatus } from './
 export { reconnectDelay, failuresAfterClose } from './backoff';
 export type { DelayPolicy } from './backoff';
 export { Outbox } from './outbox';
+export type { OutboxEntry } from './outbox';
 export type { SentMessage, ClientApiHandler } from './api-responder';
 export { isGroup, isPrivate, ofType } from './guards';
 export type { EventOf } from './guards';
@@ -18,6 +19,7 @@ export type { SocketLike, WebSocketCtorLike, SocketFactory, SocketFactoryOptions
 export { classifyFailure, describeClose } from '../transport/close-reason';
 export type { CloseInfo } from '../transport/close-reason';
 export { liveness, canPing } from '../transport/liveness';
+export type { PingableSocket } from '../transport/liveness';
 export type { LivenessOptions } from '../transport/liveness';
 export { createFrameWriter } from '../transport/write';
 export type { FrameWriter } from '../transport/write';

@@ -4,7 +4,12 @@
  * frames such as API answers carry none).
  */
 
-/** @internal */
+/**
+ * One frame waiting in the {@link Outbox}: its text and the settle functions of the `send()` that
+ * queued it (none for internal frames).
+ * @since 0.1.0
+ * @category client
+ */
 export interface OutboxEntry {
   readonly text: string;
   readonly resolve: (() => void) | undefined;

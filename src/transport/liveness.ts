@@ -21,8 +21,8 @@ import { ErrorCode, OneBotError } from '../protocol/errors';
  * liveness check (servers ping browsers themselves) and no acknowledgement.
  */
 
-/** The Node `ws` surface used here; detected at run time, never imported. @internal */
-interface PingableSocket {
+/** The Node `ws` surface liveness uses; detected at run time (see {@link canPing}), never imported. @since 0.1.0 @category transport */
+export interface PingableSocket {
   ping(data?: string): void;
   on(event: 'pong', listener: (data?: unknown) => void): unknown;
   off?(event: 'pong', listener: (data?: unknown) => void): unknown;
