@@ -4,6 +4,8 @@ import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import { createConnectEvent, createHeartbeatEvent, createMessageIdGenerator, createTextMessage, type BuilderOptions } from '../protocol/builders';
 import { encodeFrame, type Frame } from '../protocol/frame';
 import { ErrorCode, OneBotError, ProtocolError } from '../protocol/errors';
+import { failedResponse, Retcode } from '../protocol/answer';
+import type { Json } from '../protocol/codecs/common';
 import { createConsoleLogger, redactString, withLevel, type Logger } from '../logging/logger';
 import { classifyFailure, closeInfoOf } from '../transport/close-reason';
 import { createSocketFactory, type SocketFactory } from '../transport/socket-factory';
@@ -347,7 +349,7 @@ class Client implements OneBotClient, SessionHooks {
       this.report(error);
       // A malformed API call still gets an answer (1400) so the server does not wait it out.
       if (this.answersApi && error.code === ErrorCode.InvalidRequest && error.data.echo !== undefined) {
-        this.reply({ status: 'failed', retcode: 1400, data: null, message: error.message, wording: error.message, echo: error.data.echo }, s);
+        this.reply(failedResponse(Retcode.BadRequest, error.message, error.data.echo as Json), s);
       }
       return;
     }
