@@ -23,7 +23,7 @@ export interface BackoffOptions {
   readonly jitter?: number;
 }
 
-/** The role announced in `X-Client-Role` (PROTOCOL.md §1.1). @since 0.1.0 @category client */
+/** The role announced in `X-Client-Role` (docs/protocol.md §1.1). @since 0.1.0 @category client */
 export type ClientRole = 'Universal' | 'API' | 'Event';
 
 /** Heartbeat / `get_status` payload: at least `online` and `good`. @since 0.1.0 @category client */
@@ -34,31 +34,20 @@ export interface ClientStatus {
 }
 
 /**
- * Options of {@link createClient}. Every field is optional; all durations are milliseconds.
- * The defaults live in {@link DEFAULT_CLIENT_OPTIONS}.
+ * Options of {@link createClient}. Only `url` is required; durations are milliseconds; sizes are
+ * characters of JSON text (bytes, for the ASCII JSON OneBot frames nearly always are). The defaults
+ * live in {@link DEFAULT_CLIENT_OPTIONS}, and {@link CLIENT_OPTION_SECTIONS} groups the names by
+ * concern, as the README's table does.
  *
  * @since 0.1.0
  * @category client
  */
 export interface ClientOptions {
-  /** Reverse WebSocket URL of the application server. @defaultValue `'ws://127.0.0.1:8000/ws/'` */
-  readonly url?: string;
-  /** The bot account (`X-Self-ID`, `self_id` of every event). @defaultValue `12345` */
+  // --- connection -------------------------------------------------------------------------------
+  /** Reverse WebSocket URL of the application server (the original client's `uri`), e.g. `'ws://127.0.0.1:8080/onebot/v11/ws'`. Required. */
+  readonly url: string;
+  /** The bot account (`X-Self-ID`, `self_id` of every event; the original `bot_id`). @defaultValue `12345` */
   readonly selfId?: number;
-  /** Delay before a reconnect (fixed unless `backoff` is set). @defaultValue `5000` */
-  readonly reconnectInterval?: number;
-  /**
-   * How many consecutive reconnects to try after the connection is lost (or the first dial fails)
-   * before giving up; `0` = forever. The count resets once a connection stayed up `minUptime`.
-   * @defaultValue `0`
-   */
-  readonly maxReconnectAttempts?: number;
-  /** Capped exponential backoff with jitter; `false`/absent = fixed interval (the spec's behaviour). @defaultValue `false` */
-  readonly backoff?: BackoffOptions | false;
-  /** A connection must stay open this long before the attempt count and backoff reset. @defaultValue `5000` */
-  readonly minUptime?: number;
-  /** Period of heartbeat meta events while open; `0` disables them. @defaultValue `30000` */
-  readonly heartbeatInterval?: number;
   /** Token for `Authorization: <authScheme> <token>` (or `?access_token=` where headers are impossible). Never logged. @defaultValue `undefined` */
   readonly accessToken?: string;
   /** Scheme word of the Authorization header (go-cqhttp used `Token`). @defaultValue `'Bearer'` */
@@ -67,48 +56,6 @@ export interface ClientOptions {
   readonly tokenInQuery?: boolean;
   /** `X-Client-Role`. `API` sockets send no lifecycle/heartbeat; `Event` sockets ignore API calls. @defaultValue `'Universal'` */
   readonly role?: ClientRole;
-  /** Message format of the events this client builds (`sendText`). @defaultValue `'array'` */
-  readonly messageFormat?: 'array' | 'string';
-  /** Time allowed for the socket to open; on expiry the attempt fails and is retried. @defaultValue `10000` */
-  readonly handshakeTimeout?: number;
-  /** WebSocket ping period (Node only, feature-detected); `0` disables liveness checks. @defaultValue `15000` */
-  readonly pingInterval?: number;
-  /** Without a pong this long after a ping (a liveness or an acknowledgement ping), the link is declared dead and redialed. @defaultValue `10000` */
-  readonly pongTimeout?: number;
-  /**
-   * When a `send()` resolves.
-   * - `'ack'`: once the peer confirmed reading the frame. The socket pings after a batch of writes
-   *   (one ping in flight at a time, numbered) and the pong, which a WebSocket peer sends only after
-   *   reading every frame before the ping, resolves the sends written before it. If the connection
-   *   ends first, they reject with `DeliveryUnknown` (also reported on `errors$`) and are not sent
-   *   again: a resolved send arrived exactly once. Needs a socket that can ping (Node's `ws`); where
-   *   it cannot (browsers), the client falls back to `'write'`.
-   * - `'write'`: once the frame was handed to an open socket after the handshake. A frame written
-   *   into a link that then dies is lost although its send resolved.
-   * @defaultValue `'ack'`
-   */
-  readonly confirmDelivery?: 'ack' | 'write';
-  /** Where logs go. Tokens are redacted. @defaultValue a console logger at `info` */
-  readonly logger?: Logger;
-  /** Clock and timers of every timed behaviour (tests pass a `TestScheduler`). @defaultValue `asyncScheduler` */
-  readonly scheduler?: SchedulerLike;
-  /**
-   * Sends not yet settled, at most: those waiting for a connection (the outbox) plus, with
-   * `confirmDelivery: 'ack'`, those written but not yet confirmed. The newest send beyond it is
-   * rejected with `OutboxOverflow`.
-   * @defaultValue `1000`
-   */
-  readonly outboxLimit?: number;
-  /** A socket holding more than this many unsent bytes takes no new frames (they wait in the outbox). @defaultValue `16777216` (16 MiB) */
-  readonly highWaterMark?: number;
-  /** API handlers must settle within this time, else they answer a failure. @defaultValue `30000` */
-  readonly apiTimeout?: number;
-  /** Spacing of `*_rate_limited` API calls. @defaultValue `500` */
-  readonly rateLimitInterval?: number;
-  /** Socket constructor (`isomorphic-ws` by default; inject a browser/fake one). @defaultValue `isomorphic-ws` */
-  readonly WebSocketCtor?: WebSocketCtorLike;
-  /** Largest frame accepted or sent, in bytes; bigger ones are errors, not a closed link. @defaultValue `16777216` (16 MiB) */
-  readonly maxPayload?: number;
   /** `User-Agent` header (Node). @defaultValue `'OneBot/11 onebot-rx/<version>'` */
   readonly userAgent?: string;
   /** Extra handshake headers (Node). @defaultValue `{}` */
@@ -116,21 +63,106 @@ export interface ClientOptions {
   /**
    * TLS settings of a `wss://` connection (Node): `ca` to trust a private or self-signed
    * certificate, `cert`/`key` for mutual TLS, `servername`, and `rejectUnauthorized: false` to opt
-   * out of verification (insecure). Ignored in browsers, where the browser's own trust store
-   * applies. Never logged. A certificate that fails verification ends the attempt with
-   * `ONEBOT_SOCKET_ERROR` carrying the TLS reason, and the attempt is retried like any other.
+   * out of verification (insecure). Ignored in browsers. Never logged.
    * @defaultValue `undefined` (verification on, Node's default CAs)
    */
   readonly tls?: TlsOptions;
-  /** Decode inbound frames with the io-ts codecs; `false` trusts the server's shapes (faster). @defaultValue `true` */
-  readonly validate?: boolean;
-  /** Status reported in heartbeats and `get_status`. @defaultValue `() => ({ online: true, good: true })` */
-  readonly status?: () => ClientStatus;
+  /** Time allowed for the socket to open; on expiry the attempt fails and is retried. @defaultValue `10000` */
+  readonly handshakeTimeout?: number;
+  /** Socket constructor (`isomorphic-ws` by default; inject a browser or fake one). @defaultValue `isomorphic-ws` */
+  readonly WebSocketCtor?: WebSocketCtorLike;
+
+  // --- reconnect --------------------------------------------------------------------------------
+  /** Delay before a reconnect (fixed unless `backoff` is set); at least 100 ms. @defaultValue `5000` */
+  readonly reconnectInterval?: number;
+  /**
+   * Reconnect attempts in a row before giving up; `0` = forever (the original client's meaning).
+   * The count restarts once a connection stayed up `minUptime`.
+   * @defaultValue `0`
+   */
+  readonly maxReconnectAttempts?: number;
+  /** Capped exponential backoff with jitter; `false` = fixed interval (the spec's behaviour). @defaultValue `false` */
+  readonly backoff?: BackoffOptions | false;
+  /** A connection must stay open this long before the attempt count and backoff restart. @defaultValue `5000` */
+  readonly minUptime?: number;
+
+  // --- heartbeat and liveness --------------------------------------------------------------------
+  /** Period of heartbeat meta events while open; `0` sends none. @defaultValue `30000` */
+  readonly heartbeatInterval?: number;
+  /**
+   * Period of WebSocket pings that find a dead link (Node only; browsers cannot ping). `0` stops the
+   * periodic pings; the pings that confirm delivery still go out, each with the `pongTimeout` deadline.
+   * @defaultValue `15000`
+   */
+  readonly pingInterval?: number;
+  /** A ping unanswered this long means the link is dead: it is dropped and redialed. @defaultValue `10000` */
+  readonly pongTimeout?: number;
+
+  // --- delivery ---------------------------------------------------------------------------------
+  /**
+   * When a `send()` promise settles. Either way every frame is confirmed by the server or, when its
+   * link dies first, reported on `errors$` as `ONEBOT_DELIVERY_UNKNOWN` with the frames in its data
+   * (docs/guides/delivery.md has the table).
+   * - `'write'`: once the frame was written to a live connection, after its connect event.
+   * - `'ack'`: once the server confirmed reading it (Node); it rejects with `DeliveryUnknown` when the
+   *   link dies first. Browsers cannot confirm, and resolve on write.
+   * @defaultValue `'write'`
+   */
+  readonly confirmDelivery?: 'ack' | 'write';
+  /** Frames not yet confirmed (waiting for a connection, or written and unconfirmed), at most; a send beyond is rejected with `OutboxOverflow`. @defaultValue `1000` */
+  readonly outboxLimit?: number;
+  /** Their total size, at most. @defaultValue `16777216` (16 MiB) */
+  readonly outboxBytes?: number;
+  /** A socket holding more unsent bytes than this takes no new frames: they wait in the outbox, and reading pauses. @defaultValue `16777216` (16 MiB) */
+  readonly highWaterMark?: number;
+  /** Largest frame accepted or sent, answers included; bigger ones are errors, never a closed link. @defaultValue `16777216` (16 MiB) */
+  readonly maxPayload?: number;
+
+  // --- answering API calls ----------------------------------------------------------------------
+  /** A handler must settle within this time, else the call is answered with a failure. @defaultValue `30000` */
+  readonly apiTimeout?: number;
+  /** Handlers running at once per connection; further calls wait for a slot. @defaultValue `16` */
+  readonly concurrentHandlers?: number;
+  /** API calls received and not yet answered (running or waiting for a slot), at most; past it the socket is not read (Node) and stragglers get a failure. @defaultValue `256` */
+  readonly pendingCallsLimit?: number;
+  /** Their total size, at most. @defaultValue `4194304` (4 MiB) */
+  readonly pendingCallsBytes?: number;
+  /** Spacing of `*_rate_limited` calls. @defaultValue `500` */
+  readonly rateLimitInterval?: number;
+  /** `*_rate_limited` calls waiting their turn, at most (beyond, a failure instead of `async`); dropped and reported when the connection ends. @defaultValue `100` */
+  readonly rateLimitedLimit?: number;
+  /** Their total size, at most. @defaultValue `1048576` (1 MiB) */
+  readonly rateLimitedBytes?: number;
   /** Nickname answered by the default `get_login_info`. @defaultValue `'onebot-rx'` */
   readonly nickname?: string;
+  /** Status reported in heartbeats and `get_status`. @defaultValue `() => ({ online: true, good: true })` */
+  readonly status?: () => ClientStatus;
+
+  // --- frames -----------------------------------------------------------------------------------
+  /** Message format of the events this client builds (`sendText`). @defaultValue `'array'` */
+  readonly messageFormat?: 'array' | 'string';
+  /** Decode inbound frames with the io-ts codecs; `false` trusts the server's shapes (faster). @defaultValue `true` */
+  readonly validate?: boolean;
+
+  // --- runtime ----------------------------------------------------------------------------------
+  /** Where logs go (dials, closes and API calls at `debug`). Tokens are redacted. @defaultValue a console logger at `info` */
+  readonly logger?: Logger;
+  /** Clock and timers of every timed behaviour (tests pass a `TestScheduler`). @defaultValue `asyncScheduler` */
+  readonly scheduler?: SchedulerLike;
   /** Source of randomness for backoff jitter (tests pin it). @defaultValue `Math.random` */
   readonly random?: () => number;
 }
+
+/** Option names by concern, in the order the README's table lists them. @since 0.2.0 @category client */
+export const CLIENT_OPTION_SECTIONS = {
+  connection: ['url', 'selfId', 'accessToken', 'authScheme', 'tokenInQuery', 'role', 'userAgent', 'headers', 'tls', 'handshakeTimeout', 'WebSocketCtor'],
+  reconnect: ['reconnectInterval', 'maxReconnectAttempts', 'backoff', 'minUptime'],
+  'heartbeat and liveness': ['heartbeatInterval', 'pingInterval', 'pongTimeout'],
+  delivery: ['confirmDelivery', 'outboxLimit', 'outboxBytes', 'highWaterMark', 'maxPayload'],
+  'answering API calls': ['apiTimeout', 'concurrentHandlers', 'pendingCallsLimit', 'pendingCallsBytes', 'rateLimitInterval', 'rateLimitedLimit', 'rateLimitedBytes', 'nickname', 'status'],
+  frames: ['messageFormat', 'validate'],
+  runtime: ['logger', 'scheduler', 'random'],
+} as const satisfies Record<string, readonly (keyof ClientOptions)[]>;
 
 /** @internal Options with every default applied. */
 export interface ResolvedClientOptions
@@ -146,77 +178,144 @@ export interface ResolvedClientOptions
 /** Defaults of {@link BackoffOptions} when `backoff: {}` is given. @since 0.1.0 @category client */
 export const DEFAULT_BACKOFF: Required<BackoffOptions> = { factor: 2, max: 60_000, jitter: 0.2 };
 
+/** The smallest `reconnectInterval`: a server that closes at once must not be redialed hundreds of times a second. @since 0.2.0 @category client */
+export const MIN_RECONNECT_INTERVAL = 100;
+
+const MiB = 1024 * 1024;
+
 /**
- * Every default of {@link ClientOptions}, in one place.
+ * Every default of {@link ClientOptions} (`url` has none), in one place.
  *
  * @since 0.1.0
  * @category client
  */
 export const DEFAULT_CLIENT_OPTIONS = {
-  url: 'ws://127.0.0.1:8000/ws/',
   selfId: 12345,
+  accessToken: undefined,
+  authScheme: 'Bearer',
+  tokenInQuery: false,
+  role: 'Universal',
+  userAgent: undefined,
+  headers: {},
+  tls: undefined,
+  handshakeTimeout: 10_000,
+  WebSocketCtor: undefined,
   reconnectInterval: 5000,
   maxReconnectAttempts: 0,
   backoff: false,
   minUptime: 5000,
   heartbeatInterval: 30_000,
-  accessToken: undefined,
-  authScheme: 'Bearer',
-  tokenInQuery: false,
-  role: 'Universal',
-  messageFormat: 'array',
-  handshakeTimeout: 10_000,
   pingInterval: 15_000,
   pongTimeout: 10_000,
-  confirmDelivery: 'ack',
+  confirmDelivery: 'write',
+  outboxLimit: 1000,
+  outboxBytes: 16 * MiB,
+  highWaterMark: 16 * MiB,
+  maxPayload: 16 * MiB,
+  apiTimeout: 30_000,
+  concurrentHandlers: 16,
+  pendingCallsLimit: 256,
+  pendingCallsBytes: 4 * MiB,
+  rateLimitInterval: 500,
+  rateLimitedLimit: 100,
+  rateLimitedBytes: 1 * MiB,
+  nickname: 'onebot-rx',
+  status: () => ({ online: true, good: true }),
+  messageFormat: 'array',
+  validate: true,
   logger: undefined,
   scheduler: asyncScheduler,
-  outboxLimit: 1000,
-  highWaterMark: 16 * 1024 * 1024,
-  apiTimeout: 30_000,
-  rateLimitInterval: 500,
-  WebSocketCtor: undefined,
-  maxPayload: 16 * 1024 * 1024,
-  userAgent: undefined,
-  headers: {},
-  tls: undefined,
-  validate: true,
-  status: () => ({ online: true, good: true }),
-  nickname: 'onebot-rx',
   random: Math.random,
-} as const satisfies ResolvedClientOptions;
+} as const satisfies Omit<ResolvedClientOptions, 'url'>;
 
-const nonNegative = (name: string, v: number): number => {
-  if (!Number.isFinite(v) || v < 0) throw new RangeError(`onebot-rx: option ${name} must be a finite number >= 0, got ${String(v)}`);
-  return v;
-};
+const KNOWN: ReadonlySet<string> = new Set(Object.values(CLIENT_OPTION_SECTIONS).flat());
+
+/** A bad option: fails `createClient` at once, naming the option. */
+const bad = (name: string, expected: string, got: unknown): RangeError =>
+  new RangeError(`onebot-rx: option ${name} must be ${expected}, got ${typeof got === 'string' ? JSON.stringify(redactString(got)) : String(got)}`);
+
+/** Numeric options: [name, smallest value, integer?]. */
+const NUMBERS: readonly [keyof ClientOptions, number, boolean][] = [
+  ['reconnectInterval', MIN_RECONNECT_INTERVAL, false],
+  ['maxReconnectAttempts', 0, true],
+  ['minUptime', 0, false],
+  ['heartbeatInterval', 0, false],
+  ['handshakeTimeout', 1, false],
+  ['pingInterval', 0, false],
+  ['pongTimeout', 1, false],
+  ['outboxLimit', 1, true],
+  ['outboxBytes', 1, true],
+  ['highWaterMark', 0, true],
+  ['maxPayload', 1, true],
+  ['apiTimeout', 0, false],
+  ['concurrentHandlers', 1, true],
+  ['pendingCallsLimit', 1, true],
+  ['pendingCallsBytes', 1, true],
+  ['rateLimitInterval', 0, false],
+  ['rateLimitedLimit', 0, true],
+  ['rateLimitedBytes', 0, true],
+];
+
+const ONE_OF: readonly [keyof ClientOptions, readonly unknown[]][] = [
+  ['authScheme', ['Bearer', 'Token']],
+  ['role', ['Universal', 'API', 'Event']],
+  ['confirmDelivery', ['ack', 'write']],
+  ['messageFormat', ['array', 'string']],
+];
 
 /**
- * Applies defaults and checks ranges (a misconfiguration throws `RangeError` at `createClient`, not
- * later on a timer).
+ * Applies defaults and checks every option: a misconfiguration throws at `createClient`, naming the
+ * option, never later on a timer.
  * @internal
  */
-export const resolveOptions = (options: ClientOptions = {}): ResolvedClientOptions => {
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ClientOptions;
-  const o = { ...DEFAULT_CLIENT_OPTIONS, ...defined } as ResolvedClientOptions & { backoff: BackoffOptions | false };
-  for (const k of ['reconnectInterval', 'maxReconnectAttempts', 'minUptime', 'heartbeatInterval', 'handshakeTimeout', 'pingInterval', 'pongTimeout', 'outboxLimit', 'apiTimeout', 'rateLimitInterval'] as const) {
-    nonNegative(k, o[k]);
+export const resolveOptions = (options: ClientOptions): ResolvedClientOptions => {
+  if (typeof options !== 'object' || options === null) throw new TypeError('onebot-rx: createClient needs options with at least { url }');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new RangeError(`onebot-rx: unknown option ${key}${suggest(key)}`);
   }
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ClientOptions>;
+  const o = { ...DEFAULT_CLIENT_OPTIONS, ...given } as Omit<ResolvedClientOptions, 'backoff'> & { backoff: BackoffOptions | false };
+
+  if (typeof o.url !== 'string') throw bad('url', 'the ws:// or wss:// URL of the application server (required)', o.url);
   let protocol = '';
   try {
     protocol = new URL(o.url).protocol;
   } catch {
     // reported below
   }
-  if (!['ws:', 'wss:', 'http:', 'https:'].includes(protocol)) throw new RangeError(`onebot-rx: option url must be a ws:// or wss:// URL, got ${JSON.stringify(redactString(o.url))}`);
-  if (!Number.isInteger(o.selfId) || o.selfId <= 0) throw new RangeError(`onebot-rx: option selfId must be a positive integer, got ${String(o.selfId)}`);
-  if (o.confirmDelivery !== 'ack' && o.confirmDelivery !== 'write') throw new RangeError(`onebot-rx: option confirmDelivery must be 'ack' or 'write', got ${String(o.confirmDelivery)}`);
-  if (!(o.maxPayload > 0)) throw new RangeError(`onebot-rx: option maxPayload must be > 0, got ${String(o.maxPayload)}`);
+  if (!['ws:', 'wss:', 'http:', 'https:'].includes(protocol)) throw bad('url', 'a ws:// or wss:// URL', o.url);
+  if (!Number.isSafeInteger(o.selfId) || o.selfId <= 0) throw bad('selfId', 'a positive safe integer', o.selfId);
+  for (const [name, min, integer] of NUMBERS) {
+    const v = o[name] as unknown;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
+      throw bad(name, `a finite ${integer ? 'integer' : 'number'} >= ${min}`, v);
+    }
+  }
+  for (const [name, allowed] of ONE_OF) {
+    if (!allowed.includes(o[name])) throw bad(name, allowed.map((a) => `'${String(a)}'`).join(' or '), o[name]);
+  }
+  for (const name of ['status', 'random'] as const) if (typeof o[name] !== 'function') throw bad(name, 'a function', o[name]);
+
   const backoff = o.backoff === false ? false : { ...DEFAULT_BACKOFF, ...Object.fromEntries(Object.entries(o.backoff).filter(([, v]) => v !== undefined)) };
   if (backoff) {
-    if (!(backoff.factor >= 1)) throw new RangeError(`onebot-rx: option backoff.factor must be >= 1, got ${String(backoff.factor)}`);
-    nonNegative('backoff.max', backoff.max);
-    if (!(backoff.jitter >= 0 && backoff.jitter <= 1)) throw new RangeError(`onebot-rx: option backoff.jitter must be within [0, 1], got ${String(backoff.jitter)}`);
+    if (!(backoff.factor >= 1)) throw bad('backoff.factor', '>= 1', backoff.factor);
+    if (!Number.isFinite(backoff.max) || backoff.max < 0) throw bad('backoff.max', 'a finite number >= 0', backoff.max);
+    if (!(backoff.jitter >= 0 && backoff.jitter <= 1)) throw bad('backoff.jitter', 'within [0, 1]', backoff.jitter);
   }
   return { ...o, backoff };
+};
+
+/** ` (did you mean selfId?)` for a near miss in case or spelling. */
+const suggest = (key: string): string => {
+  const lower = key.toLowerCase().replace(/[_-]/g, '');
+  const match = [...KNOWN].find((k) => k.toLowerCase() === lower) ?? PYTHON_NAMES[lower];
+  return match !== undefined ? ` (did you mean ${match}?)` : '';
+};
+
+/** The original Python client's names, for those who port a config. */
+const PYTHON_NAMES: Readonly<Record<string, string>> = {
+  uri: 'url',
+  botid: 'selfId',
+  reconnectinterval: 'reconnectInterval',
+  maxreconnectattempts: 'maxReconnectAttempts',
 };

@@ -1,4 +1,3 @@
-import * as E from 'fp-ts/Either';
 import { ErrorCode, ProtocolError } from '../protocol/errors';
 import type { OutgoingFrame } from './types';
 
@@ -15,17 +14,26 @@ const invalid = (message: string): ProtocolError => new ProtocolError(ErrorCode.
  */
 const foreignSelfId = (f: Record<string, unknown> | null, selfId: number | undefined): ProtocolError | undefined => {
   if (selfId === undefined || f === null || typeof f !== 'object' || !('post_type' in f)) return undefined;
+  const missing = ENVELOPE.filter((k) => f[k] === undefined);
+  if (missing.length > 0) {
+    return new ProtocolError(ErrorCode.InvalidOutgoing, `event is missing ${missing.join(', ')}: every event needs time, self_id and post_type (and its detail type, e.g. message_type)`, { missing });
+  }
   return f.self_id === selfId
     ? undefined
     : new ProtocolError(ErrorCode.InvalidOutgoing, `event self_id ${String(f.self_id)} is not this client's (${selfId})`, { selfId, eventSelfId: f.self_id });
 };
 
+/** The fields every event carries (docs/protocol.md §3.1). */
+const ENVELOPE = ['time', 'self_id', 'post_type'] as const;
+
 /** UTF-8 size, exact (only computed when the UTF-16 length leaves it in doubt). */
 const utf8Bytes = (text: string): number => new TextEncoder().encode(text).byteLength;
 
 /**
- * {@link encodeOutgoing} without the `Either`: the text, or the error. The client's `send` uses it
- * so a frame costs no wrapper object.
+ * Checks and serialises one outbound frame (docs/protocol.md §2.1): an event must have its envelope
+ * (`time`, `self_id`, `post_type`), a response `status`/`retcode` and no `post_type`, a request
+ * `action`. A string is taken as pre-encoded JSON object text and sent as is once it parses. With
+ * `selfId`, an event carrying another account's `self_id` is refused. Returns the text, or the error.
  * @internal
  */
 export const encodeOutgoingText = (frame: OutgoingFrame, maxPayload: number, selfId?: number): string | ProtocolError => {
@@ -72,21 +80,3 @@ export const encodeOutgoingText = (frame: OutgoingFrame, maxPayload: number, sel
   return text;
 };
 
-/**
- * Checks and serialises one outbound frame (PROTOCOL.md §2.1): an event must have `post_type`, a
- * response `status`/`retcode` and no `post_type`, a request `action`. A string is taken as
- * pre-encoded JSON object text and sent as is once it parses. With `selfId`, an event carrying another
- * account's `self_id` is refused.
- *
- * @example
- * import { encodeOutgoing } from 'onebot-rx';
- * encodeOutgoing({ status: 'ok', retcode: 0, data: null }, 1024); // Right('{"status":"ok","retcode":0,"data":null}')
- * encodeOutgoing([1, 2] as never, 1024)._tag === 'Left';
- *
- * @since 0.1.0
- * @category client
- */
-export const encodeOutgoing = (frame: OutgoingFrame, maxPayload: number, selfId?: number): E.Either<ProtocolError, string> => {
-  const r = encodeOutgoingText(frame, maxPayload, selfId);
-  return typeof r === 'string' ? E.right(r) : E.left(r);
-};

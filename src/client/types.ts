@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
-import type { ActionName } from '../protocol/codecs/api';
+import type { ActionName, ActionParams } from '../protocol/codecs/api';
 import type {
   ExtensionEvent,
   GroupMessageEvent,
@@ -17,32 +17,16 @@ import type {
 import type { OneBotError } from '../protocol/errors';
 import type { Frame } from '../protocol/frame';
 import type { CloseInfo } from '../transport/close-reason';
-import type { ClientApiHandler, SentMessage } from './api-responder';
+import type { SentMessage } from './builtins';
+import type { ClientState } from './state';
 
-/**
- * Where the connection is. `idle` before `connect()`; `connecting` for the first dial;
- * `reconnecting` from a loss (or failed dial) until the next open, once per failure; `open` after
- * the handshake frame was written; `closed` for good (`state$` completes).
- *
- * @since 0.1.0
- * @category client
- */
-export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type { ClientState, ConnectionStatus } from './state';
 
-/** @since 0.1.0 @category client */
-export interface ClientState {
-  readonly status: ConnectionStatus;
-  /** Consecutive failures so far: 0 on the first dial, n while waiting for/dialing reconnect n. */
-  readonly attempt: number;
-  /** Close code and reason of the last connection that ended (when it sent one). */
-  readonly lastClose?: CloseInfo;
-  /** Why the last connection or dial failed (tokens never appear in it). */
-  readonly error?: OneBotError;
-  /** `reconnecting`: ms until the next dial. */
-  readonly delay?: number;
-  /** `closed`: why the client stopped. */
-  readonly reason?: 'disconnected' | 'attempts-exhausted';
-}
+/** A handler as registered with `client.handle`: gets the decoded params and request; returns a value, a PromiseLike or an Observable. @since 0.1.0 @category client */
+export type ClientApiHandler<A extends string> = (params: ActionParams<A>, request: ApiRequest) => unknown;
+
+/** The event `sendText`/`createTextMessage` build for a message type. @since 0.2.0 @category client */
+export type TextMessageOf<T extends 'private' | 'group'> = T extends 'group' ? GroupMessageEvent : T extends 'private' ? PrivateMessageEvent : MessageEvent;
 
 /** What `send` accepts: an event, an API response or request, or pre-encoded JSON object text. @since 0.1.0 @category client */
 export type OutgoingFrame = OneBotEvent | ExtensionEvent | ApiResponse | ApiRequest | string;
@@ -97,25 +81,26 @@ export interface OneBotClient {
   run(): Promise<ClientState>;
 
   /**
-   * Sends one frame; while disconnected it waits in the outbox and goes out after the next
-   * connection's handshake, in order.
+   * Sends one frame. It waits in the outbox while there is no live connection (during a reconnect
+   * too) and goes out exactly once, in order, after the next connection's connect event.
    *
-   * With `confirmDelivery: 'ack'` (the default, on sockets that can ping: Node's `ws`) it resolves
-   * once the server confirmed reading the frame (the pong to a ping written after it), so **a send
-   * that resolved arrived exactly once, in order**. If the connection ends before that confirmation,
-   * it rejects with `DeliveryUnknown` (the frame may or may not have arrived; it is not sent again).
-   * With `'write'`, and in browsers (which cannot ping), it resolves once the frame was handed to an
-   * open socket after the handshake; such a frame is lost if the link dies right after.
+   * What the promise means depends on `confirmDelivery` (docs/guides/delivery.md has the table):
+   * with `'write'` (the default) it resolves once the frame was written to a live connection; with
+   * `'ack'` once the server confirmed reading it (Node), rejecting with `DeliveryUnknown` when the
+   * connection ends first. In both modes a frame whose connection ends before the server confirmed
+   * it is reported on `errors$` as `DeliveryUnknown`, with the frame in `data.frames`: never lost
+   * silently, never sent twice.
    *
-   * Rejects with `DeliveryUnknown`, `OutboxOverflow`, `ClientClosed`, `AttemptsExhausted`,
-   * `InvalidOutgoing` or `FrameTooLarge`.
+   * Rejects with `OutboxOverflow`, `ClientClosed`, `AttemptsExhausted`, `InvalidOutgoing`,
+   * `FrameTooLarge`, or (`'ack'`) `DeliveryUnknown`.
    */
   send(frame: OutgoingFrame): Promise<void>;
   /** Builds a text message event (as the original `send_text`) and sends it as {@link send} does; resolves with the event. */
-  sendText(text: string, messageType: 'private' | 'group', target?: TextTarget): Promise<MessageEvent>;
+  sendText<T extends 'private' | 'group'>(text: string, messageType: T, target?: TextTarget): Promise<TextMessageOf<T>>;
   createConnectEvent(): LifecycleEvent;
   createHeartbeatEvent(status?: HeartbeatStatus): HeartbeatEvent;
-  createTextMessage(text: string, messageType: 'private' | 'group', target?: TextTarget): MessageEvent;
+  /** Builds a text message event; `'group'` gives a `GroupMessageEvent`, `'private'` a `PrivateMessageEvent`. */
+  createTextMessage<T extends 'private' | 'group'>(text: string, messageType: T, target?: TextTarget): TextMessageOf<T>;
 
   /** Answers API `action` with `handler` (value, Promise or Observable); returns an undo function. */
   handle<A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): () => void;

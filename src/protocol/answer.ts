@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { ErrorCode, OneBotError, isOneBotError } from './errors';
+import { ErrorCode, OneBotError, ProtocolError, isOneBotError } from './errors';
 import { describe, formatErrors } from './codecs/common';
 import type { Json } from './codecs/common';
 import type { ApiRequest, ApiResponse } from './codecs/frames';
@@ -18,6 +18,8 @@ export const Retcode = {
   Async: 1,
   BadRequest: 1400,
   NotFound: 1404,
+  /** Too many calls waiting already (a bound of the answering side): try again later. */
+  Busy: 1429,
   HandlerFailed: 1500,
 } as const;
 
@@ -353,4 +355,51 @@ export const answerRequest = (
       (error: unknown) => errorResponse(error, echo),
     )
     .catch((error: unknown) => errorResponse(error, echo));
+};
+
+/** An encoded answer, and why it had to be replaced, if it was. @since 0.2.0 @category api */
+export interface EncodedResponse {
+  readonly text: string;
+  /** Set when the response could not go out as it was: it was replaced by a failed answer saying why. */
+  readonly error?: ProtocolError;
+}
+
+/**
+ * Encodes a response for the wire, never throwing: a response `JSON.stringify` cannot encode (a
+ * BigInt, a cycle, data nested too deep) or one larger than `maxPayload` is replaced by a failed
+ * answer (1500) with the same `echo` that says why, and the reason is returned as `error` so the
+ * caller reports it.
+ *
+ * @example
+ * import { encodeResponse, okResponse } from 'onebot-rx/protocol';
+ * encodeResponse(okResponse({ big: 1n }, 7), 1024).error?.code === 'ONEBOT_INVALID_OUTGOING';
+ * JSON.parse(encodeResponse(okResponse('x'.repeat(100), 7), 50).text).retcode === 1500;
+ *
+ * @since 0.2.0
+ * @category api
+ */
+export const encodeResponse = (response: ApiResponse, maxPayload: number): EncodedResponse => {
+  let text: string;
+  try {
+    text = JSON.stringify(response);
+  } catch (e) {
+    const error = new ProtocolError(ErrorCode.InvalidOutgoing, `answer cannot be encoded as JSON: ${messageOf(e)}`, { echo: response.echo });
+    return { text: replacement(error, response.echo, maxPayload), error };
+  }
+  if (text.length > maxPayload) {
+    const error = new ProtocolError(ErrorCode.FrameTooLarge, `answer too large: ${text.length} bytes, maxPayload is ${maxPayload}`, { echo: response.echo, size: text.length, maxPayload });
+    return { text: replacement(error, response.echo, maxPayload), error };
+  }
+  return { text };
+};
+
+/** The failed answer standing in for one that cannot go out; without the echo if even that cannot go out. */
+const replacement = (error: ProtocolError, echo: Json | undefined, maxPayload: number): string => {
+  try {
+    const text = JSON.stringify(failedResponse(Retcode.HandlerFailed, error.message, echo));
+    if (text.length <= maxPayload) return text;
+  } catch {
+    // the echo itself cannot be encoded
+  }
+  return JSON.stringify(failedResponse(Retcode.HandlerFailed, error.message));
 };

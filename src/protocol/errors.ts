@@ -66,6 +66,8 @@ export const ErrorCode = {
   AttemptsExhausted: 'ONEBOT_ATTEMPTS_EXHAUSTED',
   /** A user callback (onMessage, onConnect...) threw; reported, never fatal. */
   CallbackFailed: 'ONEBOT_CALLBACK_FAILED',
+  /** Several connections in a row closed right after opening; the message names the likely causes. */
+  UnstableConnection: 'ONEBOT_UNSTABLE_CONNECTION',
 
   // --- reference server ---
   /** The client did not send a lifecycle connect event within the handshake timeout. */

@@ -1,0 +1,212 @@
+import * as E from 'fp-ts/Either';
+import { EMPTY, Observable, Subject, catchError, concatMap, defer, filter, ignoreElements, interval, map, merge, mergeMap, of, retry, startWith, tap, throwError, type SchedulerLike } from 'rxjs';
+import type { Frame } from '../protocol/frame';
+import { encodeResponse, failedResponse, Retcode } from '../protocol/answer';
+import type { Json } from '../protocol/codecs/common';
+import { ErrorCode, OneBotError } from '../protocol/errors';
+import { classifyFailure } from '../transport/close-reason';
+import { dialReverseWs, type Link, type LinkEvent, type ReverseWsConfig } from '../transport/reverse-ws';
+import { answerCalls, type AnsweringConfig, type IncomingCall } from './api';
+import { decodeData } from './decode';
+import type { Delivery, Outgoing } from './delivery';
+
+/**
+ * The connection, as one Rx pipeline:
+ *
+ * ```
+ * defer(() => dialReverseWs(…))         one dial: a webSocket subject
+ *   .pipe(session(…))                   per connection: the outgoing stream, decoding, API answers
+ *   .pipe(retry({ delay: lost }))       the reconnect loop; `lost` decides the delay, or the end
+ * ```
+ *
+ * and per connection, the outgoing stream:
+ *
+ * ```
+ * merge(outbox$, heartbeat$).pipe(startWith(connectEvent))   → link.write
+ * ```
+ *
+ * It emits every decoded inbound frame; the client multicasts them to its typed streams.
+ */
+
+/** How a connection ended: the classified error, and how long it had been open. @internal */
+export interface LinkEnd {
+  readonly error: OneBotError;
+  /** Absent when the dial never opened. */
+  readonly uptime: number | undefined;
+}
+
+/** What the pipeline needs from its client. @internal */
+export interface ConnectionContext {
+  readonly transport: ReverseWsConfig;
+  readonly scheduler: SchedulerLike;
+  readonly delivery: Delivery;
+  /** Fires when a frame was queued in the outbox (the client's sends, and API answers here). */
+  readonly queued: Subject<void>;
+  /** `'ack'`: sends settle on confirmation; `'write'`: on write. */
+  readonly confirmDelivery: 'ack' | 'write';
+  readonly validate: boolean;
+  readonly maxPayload: number;
+  /** `undefined` for an `API`-role socket, which sends no events of its own. */
+  readonly connectEvent: (() => string) | undefined;
+  readonly heartbeat: { readonly interval: number; readonly frame: () => string } | undefined;
+  /** `undefined` for an `Event`-role socket, which answers no API calls. */
+  readonly answering: Omit<AnsweringConfig, 'pause' | 'resume'> | undefined;
+  readonly report: (error: OneBotError) => void;
+  /** The link opened and its connect event is written first. */
+  readonly opened: (link: Link) => void;
+  /** The link is over; its unconfirmed frames are already reported. */
+  readonly ended: (link: Link) => void;
+  /** After a connection ended: the delay before the next dial, or `EMPTY` to stop. */
+  readonly lost: (end: LinkEnd) => Observable<unknown>;
+}
+
+/** The retrying connection. Subscribe to start; unsubscribe to drop it. @internal */
+export const connection$ = (c: ConnectionContext): Observable<Frame> =>
+  defer(() => dialReverseWs(c.transport)).pipe(
+    session(c),
+    retry({ delay: (end: LinkEnd) => c.lost(end) }),
+  );
+
+/** One connection: from its dial's events to decoded frames; its end becomes a {@link LinkEnd}. */
+const session =
+  (c: ConnectionContext) =>
+  (events$: Observable<LinkEvent>): Observable<Frame> =>
+    defer(() => {
+      let opened: Link | undefined;
+      let over = false;
+      const calls = new Subject<IncomingCall>();
+      const end = (): void => {
+        if (opened === undefined || over) return;
+        over = true;
+        linkLost(c, opened);
+        c.ended(opened);
+      };
+      return events$.pipe(
+        mergeMap((event) => (event.type === 'open' ? live(c, (opened = event.link), calls) : inbound(c, event.link, event.data, calls))),
+        // Settle the link's frames before anyone hears of its end (retry's delay runs next).
+        tap({ error: end, complete: end, unsubscribe: end }),
+        catchError((raw: unknown) =>
+          throwError((): LinkEnd => ({ error: classifyFailure(raw), uptime: opened === undefined ? undefined : c.scheduler.now() - opened.openedAt })),
+        ),
+      );
+    });
+
+/** While the link is open: its outgoing stream, its confirmations and its API answers. Emits nothing. */
+const live = (c: ConnectionContext, link: Link, calls: Subject<IncomingCall>): Observable<never> =>
+  new Observable<never>((subscriber) => {
+    const work = merge(writes(c, link), confirmations(c, link), answers(c, link, calls)).pipe(ignoreElements()).subscribe(subscriber);
+    c.opened(link);
+    return work;
+  });
+
+/** The outgoing stream of one link, written in order: the connect event first, then the outbox and heartbeats. */
+const outgoing$ = (c: ConnectionContext, link: Link): Observable<Outgoing> => {
+  const outbox$ = merge(c.queued, link.drained$).pipe(
+    startWith(undefined),
+    concatMap(() => release(c.delivery, link)),
+  );
+  const heartbeat$: Observable<Outgoing> =
+    c.heartbeat === undefined || c.heartbeat.interval <= 0
+      ? EMPTY
+      : interval(c.heartbeat.interval, c.scheduler).pipe(
+          // A congested link skips a beat: heartbeats are never queued.
+          filter(() => !link.congested),
+          map(() => ({ text: c.heartbeat!.frame(), kind: 'meta' }) as const),
+        );
+  const merged = merge(outbox$, heartbeat$);
+  return c.connectEvent === undefined ? merged : merged.pipe(startWith({ text: c.connectEvent(), kind: 'meta' } as const));
+};
+
+/** The outbox's frames, oldest first, for as long as the link takes them. */
+const release = (delivery: Delivery, link: Link): Observable<Outgoing> =>
+  new Observable<Outgoing>((subscriber) => {
+    for (let frame = link.writable && !link.congested ? delivery.take() : undefined; frame !== undefined; frame = link.writable && !link.congested ? delivery.take() : undefined) {
+      subscriber.next(frame);
+    }
+    subscriber.complete();
+  });
+
+/** Writes the outgoing stream; settles and tracks what was written; pings for confirmations. */
+const writes = (c: ConnectionContext, link: Link): Observable<unknown> => {
+  const confirmable = link.liveness !== undefined;
+  return outgoing$(c, link).pipe(
+    tap((frame) => {
+      link.write(frame.text);
+      if (frame.kind === 'meta') return;
+      c.delivery.wrote(frame, confirmable);
+      if (!confirmable || c.confirmDelivery === 'write') frame.settle?.resolve();
+      if (confirmable && c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
+      if (link.congested) link.pause('congested');
+    }),
+  );
+};
+
+/** Pongs confirm what was written before their ping. */
+const confirmations = (c: ConnectionContext, link: Link): Observable<unknown> =>
+  merge(
+    link.liveness === undefined
+      ? EMPTY
+      : link.liveness.pongs$.pipe(
+          tap((seq) => {
+            for (const frame of c.delivery.pong(seq)) if (c.confirmDelivery === 'ack') frame.settle?.resolve();
+            if (c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
+          }),
+        ),
+    link.drained$.pipe(tap(() => link.resume('congested'))),
+  );
+
+/** The API answers of this link, queued behind what waits in the outbox (one write path). */
+const answers = (c: ConnectionContext, link: Link, calls: Subject<IncomingCall>): Observable<unknown> => {
+  if (c.answering === undefined) return EMPTY;
+  const config: AnsweringConfig = { ...c.answering, pause: () => link.pause('calls'), resume: () => link.resume('calls') };
+  return answerCalls(calls, config).pipe(tap((text) => queueAnswer(c, link, text)));
+};
+
+const queueAnswer = (c: ConnectionContext, link: Link, text: string): void => {
+  if (!c.delivery.offer({ text, kind: 'answer', linkId: link.id })) {
+    c.report(new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${c.delivery.count} frames, ${c.delivery.bytes} bytes): an API answer was dropped`, { frames: [text] }));
+    return;
+  }
+  // Wake the outbox: the answer leaves as soon as the link takes it.
+  c.queued.next();
+};
+
+/** One frame from the socket: decoded and emitted; an API call also goes to the answering engine. */
+const inbound = (c: ConnectionContext, link: Link, data: unknown, calls: Subject<IncomingCall>): Observable<Frame> => {
+  const decoded = decodeData(data, c.validate, c.maxPayload);
+  if (E.isLeft(decoded)) {
+    const error = decoded.left;
+    c.report(error);
+    // A malformed API call still gets an answer (1400), so the server does not wait it out.
+    const echo = error.data.echo as Json | undefined;
+    if (c.answering !== undefined && error.code === ErrorCode.InvalidRequest && echo !== undefined) {
+      queueAnswer(c, link, encodeResponse(failedResponse(Retcode.BadRequest, error.message, echo), c.maxPayload).text);
+    }
+    return EMPTY;
+  }
+  const frame = decoded.right;
+  if (frame.kind === 'request' && c.answering !== undefined) calls.next({ request: frame.request, size: typeof data === 'string' ? data.length : 0 });
+  return of(frame);
+};
+
+/** The link died: what it wrote without confirmation is reported with the frames, never silently lost. */
+const linkLost = (c: ConnectionContext, link: Link): void => {
+  const { unconfirmed, unsentAnswers } = c.delivery.linkLost();
+  if (unconfirmed.length > 0) {
+    const error = new OneBotError(
+      ErrorCode.DeliveryUnknown,
+      `connection ended before the server confirmed ${unconfirmed.length} written frame(s): they may or may not have arrived, and are not sent again`,
+      { link: link.id, frames: unconfirmed.map((f) => f.text) },
+    );
+    for (const frame of unconfirmed) if (c.confirmDelivery === 'ack') frame.settle?.reject(error);
+    c.report(error);
+  }
+  if (unsentAnswers.length > 0) {
+    c.report(
+      new OneBotError(ErrorCode.DeliveryUnknown, `connection ended before ${unsentAnswers.length} API answer(s) could be written: dropped (they belong to that connection)`, {
+        link: link.id,
+        frames: unsentAnswers.map((f) => f.text),
+      }),
+    );
+  }
+};

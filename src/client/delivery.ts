@@ -1,0 +1,198 @@
+/**
+ * Delivery bookkeeping, as a machine with no I/O: frames in, decisions out. It owns the outbox
+ * (frames waiting for a writable link) and the frames written on the current link that the server
+ * has not confirmed yet. The Rx pipeline (`connection.ts`) asks it what to write, tells it what
+ * was written and which ping was answered, and carries out what it answers: settle these sends,
+ * report those frames, ping now. Table-tested in `test/client/delivery.test.ts`.
+ *
+ * Why confirmations: a WebSocket write only hands a frame to the local socket. A link that dies
+ * right after may lose it, and nothing on the wire says so. A pong, though, is sent by the peer only
+ * after it read every frame before the ping (docs/architecture.md, "Delivery"). So every frame is
+ * either confirmed by such a pong, or, when its link dies first, handed back to be reported.
+ */
+
+/** How a `send()` learns its outcome. */
+export interface Settle {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** One frame on its way out. */
+export interface Outgoing {
+  /** The pre-encoded JSON text. */
+  readonly text: string;
+  /**
+   * `send`: a user's send; `answer`: an API answer, which belongs to the link `linkId` that asked;
+   * `meta`: the connect event and heartbeats, which belong to one link and never wait in the outbox.
+   */
+  readonly kind: 'send' | 'answer' | 'meta';
+  readonly linkId?: number;
+  /** The `send()` promise; for answers, none. */
+  readonly settle?: Settle;
+}
+
+/** @internal */
+export interface DeliveryLimits {
+  /** Frames not yet confirmed (waiting, or written and unconfirmed), at most. */
+  readonly outboxLimit: number;
+  /** Their total size (characters of JSON text), at most. */
+  readonly outboxBytes: number;
+}
+
+/** What a link's end leaves behind. */
+export interface LinkLoss {
+  /** Written on the link, never confirmed: they may or may not have arrived. */
+  readonly unconfirmed: readonly Outgoing[];
+  /** API answers of that link still waiting: nobody asks for them any more, they are dropped. */
+  readonly unsentAnswers: readonly Outgoing[];
+}
+
+/** While one acknowledgement ping is in flight, another goes out after this many more writes. */
+export const ACK_BATCH = 128;
+
+/** A FIFO array with a moving head (O(1) shift, compacted when the dead prefix dominates). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    if (this.head === this.items.length) this.clear();
+    else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+  /** Removes and returns everything, oldest first. */
+  drain(): T[] {
+    const all = this.items.slice(this.head);
+    this.clear();
+    return all;
+  }
+  private clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
+/** @internal */
+export class Delivery {
+  private readonly waiting = new Fifo<Outgoing>();
+  private readonly unconfirmed = new Fifo<Outgoing>();
+  /** Frames written on the current link so far, and how many of them are confirmed. */
+  private written = 0;
+  private confirmed = 0;
+  /** Acknowledgement pings in flight: [ping number, frames written before it], oldest first. */
+  private readonly pings: [seq: number, upTo: number][] = [];
+  private size = 0;
+
+  constructor(private readonly limits: DeliveryLimits) {}
+
+  /** Frames not yet confirmed: waiting, or written and unconfirmed. */
+  get count(): number {
+    return this.waiting.length + this.unconfirmed.length;
+  }
+
+  /** Their size (characters of JSON text). */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /** Frames waiting for a writable link. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Whether one more frame of `text`'s size fits the bounds. */
+  fits(text: string): boolean {
+    return this.count < this.limits.outboxLimit && this.size + text.length <= this.limits.outboxBytes;
+  }
+
+  /** Queues a frame behind the others; `false` (and nothing queued) when it does not fit. */
+  offer(frame: Outgoing): boolean {
+    if (!this.fits(frame.text)) return false;
+    this.waiting.push(frame);
+    this.size += frame.text.length;
+    return true;
+  }
+
+  /** The next frame to write, removed from the queue. The caller writes it, then calls {@link wrote}. */
+  take(): Outgoing | undefined {
+    return this.waiting.shift();
+  }
+
+  /**
+   * `frame` (from {@link take}) was written. With `confirmable` (the link can ping) it is kept until
+   * a pong confirms it; otherwise nothing more can be learnt about it and it is done.
+   */
+  wrote(frame: Outgoing, confirmable: boolean): void {
+    if (confirmable) {
+      this.unconfirmed.push(frame);
+      this.written++;
+    } else {
+      this.size -= frame.text.length;
+    }
+  }
+
+  /** Whether an acknowledgement ping should go out now: frames are uncovered, and no ping is in flight (or a long batch is). */
+  shouldPing(): boolean {
+    const last = this.pings.length > 0 ? this.pings[this.pings.length - 1]![1] : this.confirmed;
+    const uncovered = this.written - last;
+    return uncovered > 0 && (this.pings.length === 0 || uncovered >= ACK_BATCH);
+  }
+
+  /** An acknowledgement ping numbered `seq` was sent after everything written so far. */
+  pinged(seq: number): void {
+    this.pings.push([seq, this.written]);
+  }
+
+  /**
+   * The peer answered ping `seq` (any ping: periodic ones too, since an answer proves everything
+   * before it was read): returns the frames it confirms, oldest first.
+   */
+  pong(seq: number): Outgoing[] {
+    let upTo = this.confirmed;
+    while (this.pings.length > 0 && this.pings[0]![0] <= seq) upTo = this.pings.shift()![1];
+    const done: Outgoing[] = [];
+    for (; this.confirmed < upTo; this.confirmed++) {
+      const frame = this.unconfirmed.shift()!;
+      this.size -= frame.text.length;
+      done.push(frame);
+    }
+    return done;
+  }
+
+  /**
+   * The link died: returns its unconfirmed frames and the API answers still waiting for it (both
+   * leave the outbox); the sends still waiting stay, for the next link.
+   */
+  linkLost(): LinkLoss {
+    const unconfirmed = this.unconfirmed.drain();
+    const keep: Outgoing[] = [];
+    const unsentAnswers: Outgoing[] = [];
+    for (const frame of this.waiting.drain()) (frame.kind === 'answer' ? unsentAnswers : keep).push(frame);
+    for (const frame of keep) this.waiting.push(frame);
+    for (const frame of [...unconfirmed, ...unsentAnswers]) this.size -= frame.text.length;
+    this.written = 0;
+    this.confirmed = 0;
+    this.pings.length = 0;
+    return { unconfirmed, unsentAnswers };
+  }
+
+  /** The client stopped: every waiting frame leaves the outbox, to be rejected. */
+  close(): Outgoing[] {
+    const all = this.waiting.drain();
+    for (const frame of all) this.size -= frame.text.length;
+    return all;
+  }
+}
