@@ -13,7 +13,7 @@
  *
  * In your own project import from 'onebot-rx' instead of '../src'.
  */
-import { createClient, silentLogger, type ClientState, type MessageEvent } from '../src';
+import { createClient, silentLogger, type ClientState, type OneBotMessageEvent as MessageEvent } from '../src';
 
 export interface CallbacksOptions {
   readonly url?: string;

@@ -11,7 +11,8 @@
  * In your own project import from 'onebot-rx' instead of '../src'.
  */
 import { EMPTY, catchError, of, type Observable, debounceTime, filter, fromEvent, groupBy, map, merge, mergeMap, takeUntil, throttleTime, timer } from 'rxjs';
-import { createClient, createConsoleLogger, isGroup, normalizeMessage, ofType, type MessageEvent, type OneBotClient } from '../src';
+import { createClient, createConsoleLogger, isGroup, ofType, type OneBotMessageEvent as MessageEvent, type OneBotClient } from '../src';
+import { normalizeMessage } from '../src/protocol-entry';
 
 export interface ReactiveOptions {
   readonly url?: string;

@@ -7,7 +7,7 @@
  *
  * In your own project import from 'onebot-rx' instead of '../src'.
  */
-import { createClient, createConsoleLogger, type MessageEvent } from '../src';
+import { createClient, createConsoleLogger, type OneBotMessageEvent as MessageEvent } from '../src';
 
 export interface SimpleClientOptions {
   /** @defaultValue argv[2], then `$ONEBOT_URL`, then `ws://127.0.0.1:8000/ws/` */

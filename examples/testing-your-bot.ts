@@ -18,7 +18,8 @@
 import { strict as assert } from 'node:assert';
 import { Subject, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { createClient, createTextMessage, encodeFrame, silentLogger } from '../src';
+import { createClient, createTextMessage, silentLogger } from '../src';
+import { encodeFrame } from '../src/protocol-entry';
 import { createReferenceServer } from '../src/server';
 import { echoBot } from './reactive';
 
@@ -60,7 +61,7 @@ const groupText = (text: string) => encodeFrame(createTextMessage({ selfId: BOT,
 export function echoMarbleTest(assertEqual: (actual: unknown, expected: unknown) => void): void {
   const scheduler = new TestScheduler(assertEqual);
   scheduler.run(({ expectObservable }) => {
-    const client = createClient({ selfId: BOT, WebSocketCtor: FakeSocket, scheduler, logger: silentLogger, heartbeatInterval: 0, pingInterval: 0 });
+    const client = createClient({ url: 'ws://127.0.0.1:8080/onebot/v11/ws', selfId: BOT, WebSocketCtor: FakeSocket, scheduler, logger: silentLogger, heartbeatInterval: 0, pingInterval: 0 });
     echoBot(client, { throttleMs: 1000 }).subscribe();
     // One letter per frame the bot writes: C = the lifecycle connect event, else the message text.
     // (Subscribed before the actions below, so it sees the frame written at time 0.)

@@ -191,7 +191,9 @@ class Client implements OneBotClient {
 
   /** A connection ended or a dial failed: the delay before the next dial, or the end. */
   private lost({ error, uptime }: LinkEnd): Observable<unknown> {
-    const close = error.data.code !== undefined && typeof error.data.code === 'number' ? { code: error.data.code, reason: String(error.data.reason ?? '') } : undefined;
+    const close = typeof error.data.code === 'number' ? { code: error.data.code, reason: String(error.data.reason ?? '') } : undefined;
+    // Reported while the client still runs: a plain close is no error, a refusal or failure is.
+    if (error.code !== ErrorCode.ConnectionClosed) this.report(error);
     const state = this.dispatch({ type: 'lost', error, close, uptime });
     const max = this.options.maxReconnectAttempts;
     const of = max > 0 ? `${state.attempt}/${max}` : `${state.attempt}`;
@@ -205,7 +207,6 @@ class Client implements OneBotClient {
       code: error.code,
       attempt: state.attempt,
     });
-    if (error.code !== ErrorCode.ConnectionClosed) this.report(error);
     this.watchStability(error, uptime);
     return timer(state.delay!, this.options.scheduler);
   }

@@ -12,7 +12,7 @@
  *   error: (message) => void lines.push(`error ${message}`),
  * };
  * // Nothing listens on port 9: one dial, one reconnect, then the client gives up.
- * const client = createClient({ url: 'ws://127.0.0.1:9/', logger, maxReconnectAttempts: 1, reconnectInterval: 10 });
+ * const client = createClient({ url: 'ws://127.0.0.1:9/', logger, maxReconnectAttempts: 1, reconnectInterval: 100 });
  * (await client.run()).reason === 'attempts-exhausted';
  * lines[0]; // 'info connecting to ws://127.0.0.1:9/'
  * lines.filter((l) => l.startsWith('warn connection failed')).length === 2;

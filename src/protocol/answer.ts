@@ -37,7 +37,7 @@ const response = (status: ApiResponse['status'], retcode: number, data: unknown,
  * `echo` is copied as is; pass `undefined` when the request had none and the key is left out.
  *
  * @example
- * import { okResponse } from 'onebot-rx';
+ * import { okResponse } from 'onebot-rx/protocol';
  * okResponse({ message_id: 1 }, '17');
  * // { status: 'ok', retcode: 0, data: { message_id: 1 }, message: '', wording: '', echo: '17' }
  *
@@ -60,7 +60,7 @@ export const asyncResponse = (echo?: Json): ApiResponse => response('async', Ret
  * (NapCat/go-cqhttp) and `wording` (go-cqhttp).
  *
  * @example
- * import { failedResponse } from 'onebot-rx';
+ * import { failedResponse } from 'onebot-rx/protocol';
  * failedResponse(1404, 'unknown action: foo', 3).status === 'failed'; // true
  *
  * @since 0.1.0
@@ -97,7 +97,7 @@ const messageOf = (error: unknown): string => {
  * action → 1404), and everything else is 1500 with the error's message.
  *
  * @example
- * import { errorResponse, OneBotError, ErrorCode } from 'onebot-rx';
+ * import { errorResponse, OneBotError, ErrorCode } from 'onebot-rx/protocol';
  * errorResponse(new OneBotError(ErrorCode.HandlerFailed, 'no such group', { retcode: 100 }), 1).retcode === 100;
  *
  * @since 0.1.0
@@ -198,7 +198,7 @@ export const splitAction = (action: string): { baseAction: string; mode: ApiMode
  * `_async`) is used as is, synchronously.
  *
  * @example
- * import { routeRequest } from 'onebot-rx';
+ * import { routeRequest } from 'onebot-rx/protocol';
  * const r = routeRequest({ action: 'send_like_async', params: { user_id: '1' } }, { send_like: () => null });
  * // Right({ action: 'send_like_async', baseAction: 'send_like', mode: 'async', params: { user_id: 1, times: 1 }, handler })
  *
@@ -315,7 +315,7 @@ const runInBackground = (route: Route, request: ApiRequest, options: AnswerOptio
  * never rejects.
  *
  * @example
- * import { answerRequest } from 'onebot-rx';
+ * import { answerRequest } from 'onebot-rx/protocol';
  * answerRequest({ action: 'get_login_info', params: {}, echo: 1 }, {
  *   get_login_info: () => ({ user_id: 10001000, nickname: 'bot' }),
  * });

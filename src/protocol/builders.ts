@@ -44,7 +44,7 @@ const INT32_MAX = 2147483647;
  * (servers may still hold old ids for `get_msg`/`reply`).
  *
  * @example
- * import { createMessageIdGenerator } from 'onebot-rx';
+ * import { createMessageIdGenerator } from 'onebot-rx/protocol';
  * const next = createMessageIdGenerator(2147483646);
  * [next(), next(), next()]; // [2147483646, 2147483647, 1]
  *
@@ -66,7 +66,7 @@ export const createMessageIdGenerator = (seed?: number): (() => number) => {
  * The module-wide message id generator the builders use by default.
  *
  * @example
- * import { nextMessageId } from 'onebot-rx';
+ * import { nextMessageId } from 'onebot-rx/protocol';
  * nextMessageId() !== nextMessageId(); // true
  *
  * @since 0.1.0
@@ -80,7 +80,7 @@ const seconds = (opts: BuilderOptions | undefined): number => Math.floor((opts?.
  * A lifecycle meta event (PROTOCOL.md §3.1). Over reverse WebSocket only `connect` is sent.
  *
  * @example
- * import { createLifecycleEvent } from 'onebot-rx';
+ * import { createLifecycleEvent } from 'onebot-rx/protocol';
  * createLifecycleEvent(10001000, 'enable', { now: () => 1700000000000 }).sub_type; // 'enable'
  *
  * @since 0.1.0
@@ -98,7 +98,7 @@ export const createLifecycleEvent = <S extends LifecycleEvent['sub_type']>(selfI
  * The lifecycle `connect` event: the first frame on every Event/Universal socket (§1.3).
  *
  * @example
- * import { createConnectEvent } from 'onebot-rx';
+ * import { createConnectEvent } from 'onebot-rx/protocol';
  * createConnectEvent(10001000, { now: () => 1700000000123 });
  * // { time: 1700000000, self_id: 10001000, post_type: 'meta_event', meta_event_type: 'lifecycle', sub_type: 'connect' }
  *
@@ -113,7 +113,7 @@ export const createConnectEvent = (selfId: number, opts?: BuilderOptions): Lifec
  * `status` defaults to `{ online: true, good: true }`; extra status fields are sent as given.
  *
  * @example
- * import { createHeartbeatEvent } from 'onebot-rx';
+ * import { createHeartbeatEvent } from 'onebot-rx/protocol';
  * createHeartbeatEvent(10001000, 15000, undefined, { now: () => 1700000000000 });
  * // { time: 1700000000, self_id: 10001000, post_type: 'meta_event', meta_event_type: 'heartbeat',
  * //   status: { online: true, good: true }, interval: 15000 }
@@ -189,7 +189,7 @@ const invalid = (message: string, data: Record<string, unknown> = {}) => new Pro
  *   standard segment is malformed (the message names the path, e.g. `message.0.data.text: …`).
  *
  * @example
- * import { createMessageEvent, segment } from 'onebot-rx';
+ * import { createMessageEvent, segment } from 'onebot-rx/protocol';
  * const e = createMessageEvent({ selfId: 1, userId: 2, messageType: 'group', groupId: 3, message: [segment.at(1), segment.text(' hi')] });
  * e.raw_message; // '[CQ:at,qq=1] hi'
  *
@@ -275,7 +275,7 @@ const assemble = (input: MessageEventFields, segments: Segment[], raw: string): 
  * @throws {ProtocolError} `ONEBOT_INVALID_OUTGOING` for a group message without `groupId`.
  *
  * @example
- * import { createTextMessage } from 'onebot-rx';
+ * import { createTextMessage } from 'onebot-rx/protocol';
  * const e = createTextMessage({ selfId: 10001000, messageType: 'private', text: 'a&[b]', targetId: 20002000 });
  * e.raw_message; // 'a&amp;&#91;b&#93;'
  * e.message; // [{ type: 'text', data: { text: 'a&[b]' } }]
@@ -299,7 +299,7 @@ type Body<E> = E extends unknown ? Omit<E, 'time' | 'self_id' | 'post_type'> : n
  * Any notice (§3.5) from its own fields; the envelope (`time`, `self_id`, `post_type`) is added.
  *
  * @example
- * import { createNoticeEvent } from 'onebot-rx';
+ * import { createNoticeEvent } from 'onebot-rx/protocol';
  * createNoticeEvent(10001000, { notice_type: 'notify', sub_type: 'poke', group_id: 1, user_id: 2, target_id: 10001000 });
  *
  * @since 0.1.0
@@ -316,7 +316,7 @@ export const createNoticeEvent = <B extends Body<NoticeEvent>>(selfId: number, b
  * A friend or group request (§3.6) from its own fields; the envelope is added.
  *
  * @example
- * import { createRequestEvent } from 'onebot-rx';
+ * import { createRequestEvent } from 'onebot-rx/protocol';
  * createRequestEvent(10001000, { request_type: 'friend', user_id: 2, comment: 'hi', flag: 'f1' });
  *
  * @since 0.1.0

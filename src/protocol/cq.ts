@@ -44,7 +44,7 @@ const KEY_ENTITIES: ReadonlyMap<string, string> = new Map([...SPEC_ENTITIES, ['&
  * and, when `inValue` is true (a CQ parameter value), also `,` → `&#44;`. Plain text keeps its `,`.
  *
  * @example
- * import { escapeCQ } from 'onebot-rx';
+ * import { escapeCQ } from 'onebot-rx/protocol';
  * assert.strictEqual(escapeCQ('[a], b & c'), '&#91;a&#93;, b &amp; c');
  * assert.strictEqual(escapeCQ('Wow, really', true), 'Wow&#44; really');
  *
@@ -79,7 +79,7 @@ const unescapeWith = (text: string, entities: ReadonlyMap<string, string>): stri
  * a lone `&`) is kept literally.
  *
  * @example
- * import { unescapeCQ } from 'onebot-rx';
+ * import { unescapeCQ } from 'onebot-rx/protocol';
  * assert.strictEqual(unescapeCQ('&#91;a&#93;&#44; b &amp; c'), '[a], b & c');
  * assert.strictEqual(unescapeCQ('&amp;#91; &foo;'), '&#91; &foo;');
  *
@@ -128,7 +128,7 @@ const plainTextOf = (segment: Segment): string | undefined => {
  * Spaces are never trimmed: `[CQ:face, id=178]` (invalid per spec) yields the key `" id"`.
  *
  * @example
- * import { parseCQ } from 'onebot-rx';
+ * import { parseCQ } from 'onebot-rx/protocol';
  * assert.deepStrictEqual(parseCQ('[CQ:face,id=178]look&#91;1&#93; [CQ:image,file=1.jpg]'), [
  *   { type: 'face', data: { id: '178' } },
  *   { type: 'text', data: { text: 'look[1] ' } },
@@ -284,7 +284,7 @@ const renderSegment = (segment: Segment, seen: Set<unknown>): string => {
  * segments and then drops those whose text is `''`. Never throws, whatever the input.
  *
  * @example
- * import { toCQ } from 'onebot-rx';
+ * import { toCQ } from 'onebot-rx/protocol';
  * assert.strictEqual(
  *   toCQ([
  *     { type: 'share', data: { title: 'Wow, really', url: 'http://a.b/?x=1&y=2', image: null } },
@@ -310,7 +310,7 @@ export const toCQ = (segments: Segment[]): string =>
  * Anything that is not a segment (at run time, from untyped callers) is dropped.
  *
  * @example
- * import { normalizeMessage } from 'onebot-rx';
+ * import { normalizeMessage } from 'onebot-rx/protocol';
  * assert.deepStrictEqual(normalizeMessage('[CQ:at,qq=1] hi'), [
  *   { type: 'at', data: { qq: '1' } },
  *   { type: 'text', data: { text: ' hi' } },
@@ -340,7 +340,7 @@ export const normalizeMessage = (message: MessageInput, autoEscape = false): Seg
  * segment or an array of segments is serialised with {@link toCQ}.
  *
  * @example
- * import { messageToCQ } from 'onebot-rx';
+ * import { messageToCQ } from 'onebot-rx/protocol';
  * assert.strictEqual(messageToCQ([{ type: 'at', data: { qq: 'all' } }, { type: 'text', data: { text: ' a&b' } }]), '[CQ:at,qq=all] a&amp;b');
  * assert.strictEqual(messageToCQ({ type: 'face', data: { id: 178 } }), '[CQ:face,id=178]');
  * assert.strictEqual(messageToCQ('[CQ:face,id=1]'), '[CQ:face,id=1]');

@@ -3,7 +3,7 @@
  * machine-readable `code` (never reworded once published) and a `data` bag with the details.
  *
  * @example
- * import { OneBotError, ErrorCode } from 'onebot-rx';
+ * import { OneBotError, ErrorCode } from 'onebot-rx/protocol';
  * const e = new OneBotError(ErrorCode.InvalidJson, 'frame is not valid JSON');
  * e.code === 'ONEBOT_INVALID_JSON';
  *

@@ -124,7 +124,7 @@ const requestExtras = (o: Record<string, unknown>) => (): FrameErrorData => {
  * Never throws.
  *
  * @example
- * import { decodeFrameValue } from 'onebot-rx';
+ * import { decodeFrameValue } from 'onebot-rx/protocol';
  * const r = decodeFrameValue({ action: 'get_status', echo: 1 });
  * r._tag === 'Right' && r.right.kind === 'request'; // true
  *
@@ -179,7 +179,7 @@ export const decodeFrameValue = (
  * whose message names the first failing JSON path.
  *
  * @example
- * import { decodeFrame } from 'onebot-rx';
+ * import { decodeFrame } from 'onebot-rx/protocol';
  * const r = decodeFrame('{"action":"send_like","params":{"user_id":1},"echo":"7"}');
  * r._tag === 'Right' && r.right.kind === 'request' && r.right.request.echo === '7'; // true
  * const bad = decodeFrame('{');
@@ -233,7 +233,7 @@ export const decodeFrame = (text: string, opts?: DecodeFrameOptions): E.Either<P
  * answer helpers are valid by construction, and this runs for every outbound frame.
  *
  * @example
- * import { encodeFrame } from 'onebot-rx';
+ * import { encodeFrame } from 'onebot-rx/protocol';
  * encodeFrame({ status: 'ok', retcode: 0, data: null, echo: 1 }); // '{"status":"ok","retcode":0,"data":null,"echo":1}'
  *
  * @since 0.1.0

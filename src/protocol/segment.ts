@@ -106,7 +106,7 @@ const media = (opts: MediaOptions) => ({
  * `"1"`/`"0"`), and every result decodes with its codec (`TextSegment`, `AtSegment`, ...).
  *
  * @example
- * import { segment } from 'onebot-rx';
+ * import { segment } from 'onebot-rx/protocol';
  * const message = [segment.reply(1234), segment.at(10001000), segment.text(' hi'), segment.face(178)];
  * // [{ type: 'reply', data: { id: '1234' } }, { type: 'at', data: { qq: '10001000' } },
  * //  { type: 'text', data: { text: ' hi' } }, { type: 'face', data: { id: '178' } }]

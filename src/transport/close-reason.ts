@@ -8,7 +8,7 @@ import { redactString } from '../logging/logger';
  * refused) or a `CloseEvent`-ish object (`code`, `reason`, `wasClean`).
  */
 
-/** The close facts reported in `state$` and in error data. @since 0.1.0 @category transport */
+/** The close facts reported in `state$` and in error data. @internal */
 export interface CloseInfo {
   readonly code: number;
   readonly reason: string;
@@ -53,7 +53,7 @@ const CLOSE_NAMES: Readonly<Record<number, string>> = {
   1013: 'try again later',
 };
 
-/** `1008 policy violation: Duplicate X-Self-ID` — for logs and messages. @since 0.1.0 @category transport */
+/** `1008 policy violation: Duplicate X-Self-ID` — for logs and messages. @internal */
 export const describeClose = ({ code, reason }: CloseInfo): string =>
   `${code} ${CLOSE_NAMES[code] ?? 'close'}${reason !== '' ? `: ${reason}` : ''}`;
 
@@ -68,13 +68,7 @@ export const describeClose = ({ code, reason }: CloseInfo): string =>
  *
  * `data` holds `status` (HTTP) or `code`/`reason` (close). Tokens are masked in every message.
  *
- * @example
- * import { classifyFailure, ErrorCode } from 'onebot-rx';
- * classifyFailure({ message: 'Unexpected server response: 401' }).code === ErrorCode.Unauthorized;
- * classifyFailure({ code: 1008, reason: 'invalid x-self-id', wasClean: true }).code === ErrorCode.Forbidden;
- *
- * @since 0.1.0
- * @category transport
+ * @internal
  */
 export const classifyFailure = (failure: unknown, close?: CloseInfo): OneBotError => {
   if (failure instanceof OneBotError) return failure;

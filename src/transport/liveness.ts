@@ -19,7 +19,7 @@ import { ErrorCode, OneBotError } from '../protocol/errors';
  * marble-testable with a fake socket.
  */
 
-/** The Node `ws` surface liveness uses; detected at run time (see {@link canPing}), never imported. @since 0.1.0 @category transport */
+/** The Node `ws` surface liveness uses; detected at run time (see {@link canPing}), never imported. @internal */
 export interface PingableSocket {
   ping(data?: string): void;
   on(event: 'pong', listener: (data?: unknown) => void): unknown;
@@ -27,14 +27,14 @@ export interface PingableSocket {
   removeListener?(event: 'pong', listener: (data?: unknown) => void): unknown;
 }
 
-/** Whether the socket can ping (Node's `ws`). @since 0.1.0 @category transport */
+/** Whether the socket can ping (Node's `ws`). @internal */
 export const canPing = (socket: unknown): socket is PingableSocket =>
   typeof socket === 'object' &&
   socket !== null &&
   typeof (socket as Partial<PingableSocket>).ping === 'function' &&
   typeof (socket as Partial<PingableSocket>).on === 'function';
 
-/** @since 0.1.0 @category transport */
+/** @internal */
 export interface LivenessOptions {
   /** Ping period, ms; `0` disables periodic pings (pings asked for with `ping()` still have a deadline). */
   readonly pingInterval: number;
@@ -46,8 +46,7 @@ export interface LivenessOptions {
  * Pings on one socket: periodic ones, and those asked for with {@link ping}; each has the same
  * `pongTimeout` deadline, so a dead link with traffic is found within `pongTimeout` and an idle one
  * within `pingInterval + pongTimeout`.
- * @since 0.2.0
- * @category transport
+ * @internal
  */
 export class Liveness {
   /** The number of each answered ping, in order. An answer also answers every older ping. */
@@ -139,15 +138,7 @@ export class Liveness {
  * An observable that never emits and errors with `PongTimeout` once a ping goes unanswered for
  * `pongTimeout`. Subscribe while the socket is open; unsubscribing stops pinging.
  *
- * @example
- * import { liveness } from 'onebot-rx/protocol';
- * import { asyncScheduler } from 'rxjs';
- * const ws = { ping() {}, on() {} };
- * const sub = liveness(ws, { pingInterval: 15000, pongTimeout: 5000 }, asyncScheduler).subscribe();
- * sub.unsubscribe();
- *
- * @since 0.1.0
- * @category transport
+ * @internal
  */
 export const liveness = (socket: unknown, options: LivenessOptions, scheduler: SchedulerLike): Observable<never> => {
   if (!(options.pingInterval > 0) || !canPing(socket)) return NEVER;

@@ -13,8 +13,7 @@ import { VERSION } from '../version';
  * What onebot-rx needs from a socket: the browser `WebSocket` surface. `ws` in Node, the browser's
  * `WebSocket` and a test fake all fit.
  *
- * @since 0.1.0
- * @category transport
+ * @internal
  */
 export interface SocketLike {
   readonly readyState: number;
@@ -28,15 +27,14 @@ export interface SocketLike {
  * A socket constructor in the browser's shape. Constructors that also take a third `options` argument
  * (Node's `ws`) are detected and given the handshake headers there.
  *
- * @since 0.1.0
- * @category transport
+ * @internal
  */
 export type WebSocketCtorLike = new (url: string, protocols?: string | string[]) => SocketLike;
 
-/** The onebot-rx version (`package.json`'s, kept in `src/version.ts`). @since 0.1.0 @category transport */
+/** The onebot-rx version (`package.json`'s, kept in `src/version.ts`). @internal */
 export const LIBRARY_VERSION: string = VERSION;
 
-/** `User-Agent` we announce, following the `OneBot/11 <impl>/<version>` convention. @since 0.1.0 @category transport */
+/** `User-Agent` we announce, following the `OneBot/11 <impl>/<version>` convention. @internal */
 export const DEFAULT_USER_AGENT = `OneBot/11 onebot-rx/${LIBRARY_VERSION}`;
 
 /**
@@ -45,8 +43,7 @@ export const DEFAULT_USER_AGENT = `OneBot/11 onebot-rx/${LIBRARY_VERSION}`;
  * Certificate verification stays on unless `rejectUnauthorized: false` is given. Keys and
  * certificates are never logged.
  *
- * @since 0.1.0
- * @category transport
+ * @internal
  */
 export interface TlsOptions {
   /** Certificate authorities to trust (PEM), replacing Node's default list; e.g. a self-signed server certificate. */
@@ -61,7 +58,7 @@ export interface TlsOptions {
   readonly servername?: string;
 }
 
-/** @since 0.1.0 @category transport */
+/** @internal */
 export interface SocketFactoryOptions {
   readonly url: string;
   readonly selfId: number;
@@ -76,7 +73,7 @@ export interface SocketFactoryOptions {
   readonly WebSocketCtor?: WebSocketCtorLike | undefined;
 }
 
-/** @since 0.1.0 @category transport */
+/** @internal */
 export interface SocketFactory {
   /** The URL to dial (with `?access_token=` when the token cannot travel in a header). Contains the token: never log it unredacted. */
   readonly url: string;
@@ -95,14 +92,7 @@ export const takesOptions = (Ctor: unknown): boolean =>
 /**
  * Builds the socket constructor for one client.
  *
- * @example
- * import { createSocketFactory } from 'onebot-rx';
- * const f = createSocketFactory({ url: 'ws://127.0.0.1:8080/ws', selfId: 10001, role: 'Universal', accessToken: 't' });
- * f.headers['X-Self-ID'] === '10001';
- * f.headers.Authorization === 'Bearer t';
- *
- * @since 0.1.0
- * @category transport
+ * @internal
  */
 export const createSocketFactory = (options: SocketFactoryOptions): SocketFactory => {
   const Base = (options.WebSocketCtor ?? (IsomorphicWebSocket as unknown as WebSocketCtorLike)) as WebSocketCtorLike;

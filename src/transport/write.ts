@@ -14,7 +14,7 @@ import type { SocketLike } from './socket-factory';
  *   the socket's unbounded buffer.
  */
 
-/** @since 0.1.0 @category transport */
+/** @internal */
 export interface FrameWriter {
   /** Open and under the high-water mark: a frame written now goes out without piling up. */
   readonly ready: boolean;
@@ -101,15 +101,7 @@ class SocketWriter implements FrameWriter {
 /**
  * Creates the writer of one connection. `send` is the actual write (normally `socket.send`).
  *
- * @example
- * import { createFrameWriter } from 'onebot-rx';
- * const sent: string[] = [];
- * const socket = { readyState: 1, bufferedAmount: 0, send: (t: string) => sent.push(t), close() {} };
- * const w = createFrameWriter(socket, (t) => socket.send(t), 1024);
- * w.write('{"a":1}') === true && sent.length === 1;
- *
- * @since 0.1.0
- * @category transport
+ * @internal
  */
 export const createFrameWriter = (socket: SocketLike, send: (text: string) => void, highWaterMark: number): FrameWriter =>
   new SocketWriter(socket, send, highWaterMark);

@@ -131,7 +131,7 @@ describe('in headless Chromium', () => {
     const errors = await page.evaluate(async ({ url }) => {
       const w = window as unknown as Record<string, any>;
       const { createClient, silentLogger } = w.sdk;
-      const client = createClient({ url, selfId: 4343, accessToken: 'wrong', logger: silentLogger, reconnectInterval: 50, maxReconnectAttempts: 2 });
+      const client = createClient({ url, selfId: 4343, accessToken: 'wrong', logger: silentLogger, reconnectInterval: 100, maxReconnectAttempts: 2 });
       const seen: string[] = [];
       client.errors$.subscribe((e: { code: string; message: string }) => seen.push(`${e.code}: ${e.message}`));
       client.connect();

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { failuresAfterClose, reconnectDelay, type DelayPolicy } from '../../src/client/backoff';
+import { reconnectDelay, type DelayPolicy } from '../../src/client/backoff';
 
 const fixed: DelayPolicy = { interval: 5000, backoff: false };
 const exp: DelayPolicy = { interval: 1000, backoff: { factor: 2, max: 10_000, jitter: 0 } };
@@ -64,10 +64,3 @@ describe('reconnectDelay', () => {
   });
 });
 
-describe('failuresAfterClose', () => {
-  it('resets only after the connection stayed up minUptime', () => {
-    expect(failuresAfterClose(4, 5000, 5000)).toBe(0);
-    expect(failuresAfterClose(4, 4999, 5000)).toBe(4);
-    expect(failuresAfterClose(4, undefined, 5000)).toBe(4);
-  });
-});

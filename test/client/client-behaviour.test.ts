@@ -2,7 +2,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { map, of, delay, NEVER, throwError } from 'rxjs';
 import { createClient } from '../../src/client/create-client';
 import type { ClientOptions } from '../../src/client/options';
-import type { SentMessage } from '../../src/client/api-responder';
+import type { SentMessage } from '../../src/client/builtins';
 import type { ClientState } from '../../src/client/types';
 import { silentLogger } from '../../src/logging/logger';
 import { ErrorCode, type OneBotError } from '../../src/protocol/errors';
@@ -15,7 +15,7 @@ const run = (ts: TestScheduler, horizon: number, body: Parameters<TestScheduler[
     ts.maxFrames = horizon;
     return body(helpers);
   });
-const base: ClientOptions = { WebSocketCtor: FakeSocket, logger: silentLogger, pingInterval: 0, heartbeatInterval: 0, reconnectInterval: 1000 };
+const base: ClientOptions = { url: 'ws://127.0.0.1:9/ws', WebSocketCtor: FakeSocket, logger: silentLogger, pingInterval: 0, heartbeatInterval: 0, reconnectInterval: 1000 };
 const at = (ts: TestScheduler, ms: number, fn: () => void) => ts.schedule(fn, ms);
 const json = (s: string) => JSON.parse(s) as Record<string, unknown>;
 

@@ -22,8 +22,8 @@ class RefusedSocket extends FakeSocket {
     asyncScheduler.schedule(() => this.triggerError('connect ECONNREFUSED 127.0.0.1:1'), 1);
   }
 }
-const base: ClientOptions = { WebSocketCtor: FakeSocket, logger: silentLogger, pingInterval: 0, heartbeatInterval: 0, reconnectInterval: 1000 };
-const S: Record<ClientState['status'], string> = { idle: 'i', connecting: 'c', open: 'o', reconnecting: 'r', closed: 'x' };
+const base: ClientOptions = { url: 'ws://127.0.0.1:9/ws', WebSocketCtor: FakeSocket, logger: silentLogger, pingInterval: 0, heartbeatInterval: 0, reconnectInterval: 1000 };
+const S: Record<ClientState['status'], string> = { idle: 'i', connecting: 'c', open: 'o', reconnecting: 'r', closing: 'z', closed: 'x' };
 const statusLetters = (s: ClientState) => S[s.status];
 const sentLetters = () => FakeSocket.sent$.pipe(map(letter));
 const at = (ts: TestScheduler, ms: number, fn: () => void) => ts.schedule(fn, ms);

@@ -11,7 +11,7 @@ import { FakeSocket, PingingFakeSocket, letter } from './fake-socket';
  * again. The fake answers pings like `ws` (same payload), at once or when released.
  */
 
-const base: ClientOptions = { WebSocketCtor: PingingFakeSocket, logger: silentLogger, pingInterval: 0, heartbeatInterval: 0, reconnectInterval: 1000 };
+const base: ClientOptions = { url: 'ws://127.0.0.1:9/ws', confirmDelivery: 'ack', WebSocketCtor: PingingFakeSocket, logger: silentLogger, pingInterval: 0, heartbeatInterval: 0, reconnectInterval: 1000 };
 const newScheduler = () => new TestScheduler((a, b) => expect(a).toEqual(b));
 /** Lets promise reactions run. */
 const settle = () => new Promise<void>((r) => setImmediate(r));
@@ -27,7 +27,7 @@ const watch = (p: Promise<unknown>) => {
   return o;
 };
 
-const connected = (opts: ClientOptions = {}) => {
+const connected = (opts: Partial<ClientOptions> = {}) => {
   const client = createClient({ ...base, ...opts });
   const errors: OneBotError[] = [];
   client.errors$.subscribe((e) => errors.push(e));

@@ -24,7 +24,7 @@ const texts = (selfId: number): string[] =>
     .filter((t): t is string => typeof t === 'string');
 
 test('a send resolves only after the server has read it: at resolve time the server already holds it', async () => {
-  client = createClient({ url: server.url, selfId: 70001, logger: silentLogger, heartbeatInterval: 0 });
+  client = createClient({ url: server.url, selfId: 70001, logger: silentLogger, heartbeatInterval: 0, confirmDelivery: 'ack' });
   client.connect();
   await server.waitForBot(70001);
   const notYetThere: string[] = [];
@@ -40,7 +40,7 @@ test('a send resolves only after the server has read it: at resolve time the ser
 });
 
 test('a clean close by the server mid-stream: resolved sends arrived once and in order, the rest were rejected with a OneBotError', async () => {
-  client = createClient({ url: server.url, selfId: 70002, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 50 });
+  client = createClient({ url: server.url, selfId: 70002, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 100, confirmDelivery: 'ack' });
   client.connect();
   await server.waitForBot(70002);
   const resolved: number[] = [];

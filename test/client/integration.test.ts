@@ -18,8 +18,8 @@ const serve = async (opts: Parameters<typeof createReferenceServer>[0] = {}) => 
   servers.push(s);
   return s;
 };
-const client = (server: { url: string }, opts: ClientOptions = {}) => {
-  const c = createClient({ url: server.url, logger: silentLogger, reconnectInterval: 50, heartbeatInterval: 0, ...opts });
+const client = (server: { url: string }, opts: Partial<ClientOptions> = {}) => {
+  const c = createClient({ url: server.url, logger: silentLogger, reconnectInterval: 100, heartbeatInterval: 0, ...opts });
   clients.push(c);
   return c;
 };
@@ -81,7 +81,7 @@ describe('server restart', () => {
   it('delivers every send made during the outage exactly once and in order, after the new connect event (same port)', async () => {
     const first = await serve();
     const port = first.port;
-    const c = client(first, { selfId: 30001, reconnectInterval: 30 });
+    const c = client(first, { selfId: 30001, reconnectInterval: 100 });
     c.connect();
     await first.waitForBot(30001);
     const before = c.sendText('m0', 'private', { targetId: 1 });
@@ -125,7 +125,7 @@ describe('access token', () => {
     ['wrong', 403, ErrorCode.Forbidden],
   ])('token %s → HTTP %i reported as %s, retried per policy, then run() resolves', async (token, status, code) => {
     const server = await serve({ accessToken: 's3cret-token' });
-    const c = client(server, { selfId: 40002, accessToken: token, maxReconnectAttempts: 1, reconnectInterval: 20 });
+    const c = client(server, { selfId: 40002, accessToken: token, maxReconnectAttempts: 1, reconnectInterval: 100 });
     const errors: OneBotError[] = [];
     c.errors$.subscribe((e) => errors.push(e));
     const final = await c.run();
@@ -140,7 +140,7 @@ describe('access token', () => {
 describe('lifecycle', () => {
   it('disconnect() closes cleanly (1000), run() resolves, and the client does not come back', async () => {
     const server = await serve();
-    const c = client(server, { selfId: 50001, reconnectInterval: 10 });
+    const c = client(server, { selfId: 50001, reconnectInterval: 100 });
     const final = c.run();
     await server.waitForBot(50001);
     await c.disconnect();

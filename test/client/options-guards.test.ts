@@ -1,5 +1,5 @@
 import { asyncScheduler, filter, of, type Observable } from 'rxjs';
-import { DEFAULT_CLIENT_OPTIONS, resolveOptions } from '../../src/client/options';
+import { CLIENT_OPTION_SECTIONS, DEFAULT_CLIENT_OPTIONS, resolveOptions } from '../../src/client/options';
 import { isGroup, isPrivate, ofType } from '../../src/client/guards';
 import type { GroupMessageEvent, MessageEvent, NoticeEvent, OneBotEvent, PrivateMessageEvent, GroupIncreaseNotice } from '../../src/protocol/codecs/events';
 
@@ -7,10 +7,11 @@ type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B 
 const assertType = <T extends true>(_: T): void => undefined;
 
 describe('options', () => {
+  const url = 'ws://127.0.0.1:8000/ws/';
   it('defaults are the original client’s where it had them', () => {
-    const o = resolveOptions();
+    const o = resolveOptions({ url });
     expect(o).toMatchObject({
-      url: 'ws://127.0.0.1:8000/ws/',
+      url,
       selfId: 12345,
       reconnectInterval: 5000,
       maxReconnectAttempts: 0,
@@ -22,25 +23,38 @@ describe('options', () => {
       validate: true,
     });
     expect(o.scheduler).toBe(asyncScheduler);
-    expect(DEFAULT_CLIENT_OPTIONS.url).toBe(o.url);
+    expect(o.confirmDelivery).toBe(DEFAULT_CLIENT_OPTIONS.confirmDelivery);
   });
 
   it('undefined options fall back to defaults; backoff: {} takes the backoff defaults', () => {
-    expect(resolveOptions({ selfId: undefined, backoff: {} })).toMatchObject({ selfId: 12345, backoff: { factor: 2, max: 60_000, jitter: 0.2 } });
-    expect(resolveOptions({ backoff: { jitter: 0 } }).backoff).toEqual({ factor: 2, max: 60_000, jitter: 0 });
+    expect(resolveOptions({ url, selfId: undefined, backoff: {} })).toMatchObject({ selfId: 12345, backoff: { factor: 2, max: 60_000, jitter: 0.2 } });
+    expect(resolveOptions({ url, backoff: { jitter: 0 } }).backoff).toEqual({ factor: 2, max: 60_000, jitter: 0 });
   });
 
-  it.each([
+  it('every option is in exactly one section of CLIENT_OPTION_SECTIONS, and every default belongs to an option', () => {
+    const listed = Object.values(CLIENT_OPTION_SECTIONS).flat();
+    expect(new Set(listed).size).toBe(listed.length);
+    expect([...listed].sort()).toEqual([...Object.keys(DEFAULT_CLIENT_OPTIONS), 'url'].sort());
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ url: undefined }, 'onebot-rx: option url must be the ws:// or wss:// URL of the application server (required), got undefined'],
     [{ url: 'localhost:8000' }, 'onebot-rx: option url must be a ws:// or wss:// URL, got "localhost:8000"'],
     [{ url: 'nope?access_token=abc' }, 'onebot-rx: option url must be a ws:// or wss:// URL, got "nope?access_token=[redacted]"'],
-    [{ reconnectInterval: -1 }, 'onebot-rx: option reconnectInterval must be a finite number >= 0, got -1'],
+    [{ reconnectInterval: 0 }, 'onebot-rx: option reconnectInterval must be a finite number >= 100, got 0'],
+    [{ reconnectInterval: -1 }, 'onebot-rx: option reconnectInterval must be a finite number >= 100, got -1'],
     [{ heartbeatInterval: Number.NaN }, 'onebot-rx: option heartbeatInterval must be a finite number >= 0, got NaN'],
-    [{ selfId: 1.5 }, 'onebot-rx: option selfId must be a positive integer, got 1.5'],
-    [{ maxPayload: 0 }, 'onebot-rx: option maxPayload must be > 0, got 0'],
+    [{ selfId: 1.5 }, 'onebot-rx: option selfId must be a positive safe integer, got 1.5'],
+    [{ selfId: 2 ** 53 }, 'onebot-rx: option selfId must be a positive safe integer, got 9007199254740992'],
+    [{ maxPayload: 0 }, 'onebot-rx: option maxPayload must be a finite integer >= 1, got 0'],
+    [{ outboxLimit: 1.5 }, 'onebot-rx: option outboxLimit must be a finite integer >= 1, got 1.5'],
+    [{ confirmDelivery: 'later' }, "onebot-rx: option confirmDelivery must be 'ack' or 'write', got \"later\""],
     [{ backoff: { factor: 0.5 } }, 'onebot-rx: option backoff.factor must be >= 1, got 0.5'],
     [{ backoff: { jitter: 2 } }, 'onebot-rx: option backoff.jitter must be within [0, 1], got 2'],
-  ])('rejects %o at creation', (opts, message) => {
-    expect(() => resolveOptions(opts)).toThrow(new RangeError(message));
+    [{ selfID: 1 }, 'onebot-rx: unknown option selfID (did you mean selfId?)'],
+    [{ uri: 'ws://x' }, 'onebot-rx: unknown option uri (did you mean url?)'],
+  ])('rejects %o at creation, naming the option', (opts, message) => {
+    expect(() => resolveOptions({ url, ...opts } as never)).toThrow(new RangeError(message));
   });
 });
 

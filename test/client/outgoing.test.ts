@@ -1,11 +1,11 @@
-import { encodeOutgoing } from '../../src/client/outgoing';
+import { encodeOutgoingText } from '../../src/client/outgoing';
 import { createTextMessage } from '../../src/protocol/builders';
 import { ErrorCode } from '../../src/protocol/errors';
 
 const event = createTextMessage({ selfId: 10, messageType: 'private', text: 'hi', targetId: 20 });
-const codeOf = (r: ReturnType<typeof encodeOutgoing>): string => (r._tag === 'Left' ? r.left.code : 'ok');
+const codeOf = (r: ReturnType<typeof encodeOutgoingText>): string => (typeof r === 'string' ? 'ok' : r.code);
 
-describe('encodeOutgoing: what a client may put on the wire (§2.1)', () => {
+describe('encodeOutgoingText: what a client may put on the wire (§2.1)', () => {
   it.each<[string, unknown, number | undefined, string]>([
     ['own event', event, 10, 'ok'],
     ['own event as pre-encoded text', JSON.stringify(event), 10, 'ok'],
@@ -18,16 +18,21 @@ describe('encodeOutgoing: what a client may put on the wire (§2.1)', () => {
     ['text that is not an object', '[1]', 10, ErrorCode.InvalidOutgoing],
     ['a response that carries post_type', { status: 'ok', retcode: 0, post_type: 5 }, 10, ErrorCode.InvalidOutgoing],
   ])('%s', (_name, frame, selfId, expected) => {
-    expect(codeOf(encodeOutgoing(frame as never, 1 << 20, selfId))).toBe(expected);
+    expect(codeOf(encodeOutgoingText(frame as never, 1 << 20, selfId))).toBe(expected);
   });
 
   it('names both accounts when refusing a foreign self_id', () => {
-    const r = encodeOutgoing({ ...event, self_id: 11 }, 1 << 20, 10);
-    expect(r._tag === 'Left' && r.left.message).toBe("event self_id 11 is not this client's (10)");
+    const r = encodeOutgoingText({ ...event, self_id: 11 }, 1 << 20, 10);
+    expect(typeof r !== 'string' && r.message).toBe("event self_id 11 is not this client's (10)");
+  });
+
+  it('names the missing envelope fields of an event (the CLI\'s /raw {"post_type":"message"})', () => {
+    const r = encodeOutgoingText('{"post_type":"message"}', 1 << 20, 10);
+    expect(typeof r !== 'string' && r.message).toBe('event is missing time, self_id: every event needs time, self_id and post_type (and its detail type, e.g. message_type)');
   });
 
   it('refuses frames above maxPayload with their size', () => {
-    const r = encodeOutgoing({ ...event, raw_message: 'x'.repeat(2000) }, 1000, 10);
-    expect(r._tag === 'Left' && r.left.code).toBe(ErrorCode.FrameTooLarge);
+    const r = encodeOutgoingText({ ...event, raw_message: 'x'.repeat(2000) }, 1000, 10);
+    expect(typeof r !== 'string' && r.code).toBe(ErrorCode.FrameTooLarge);
   });
 });

@@ -69,8 +69,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const start = (selfId: number, options: ClientOptions, logger: Logger = silentLogger) => {
-  const client = createClient({ url, selfId, logger, heartbeatInterval: 0, reconnectInterval: 50, ...options });
+const start = (selfId: number, options: Partial<ClientOptions>, logger: Logger = silentLogger) => {
+  const client = createClient({ url, selfId, logger, heartbeatInterval: 0, reconnectInterval: 100, ...options });
   clients.push(client);
   const errors: OneBotError[] = [];
   const states: ClientState[] = [];

@@ -22,6 +22,7 @@ const __expect = (actual: unknown, kind: 'value' | 'right' | 'left', expected: u
 
 const exampleRequire = (id: string): unknown => {
   if (id === 'onebot-rx') return require('../../src/index');
+  if (id === 'onebot-rx/protocol') return require('../../src/protocol-entry');
   if (id === 'onebot-rx/server') return require('../../src/server');
   return require(id);
 };
@@ -65,7 +66,7 @@ describe('TSDoc @example blocks', () => {
       noEmit: true,
       noUnusedLocals: false,
       baseUrl: ROOT,
-      paths: { 'onebot-rx': ['src/index.ts'], 'onebot-rx/server': ['src/server.ts'] },
+      paths: { 'onebot-rx': ['src/index.ts'], 'onebot-rx/protocol': ['src/protocol-entry.ts'], 'onebot-rx/server': ['src/server.ts'] },
     });
     const problems = files.flatMap((file, i) =>
       ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => {
@@ -118,9 +119,9 @@ describe('the claim conventions', () => {
   });
 
   it('a false claim fails the run', async () => {
-    await expect(runExample(instrument("import { escapeCQ } from 'onebot-rx';\nescapeCQ('[');  // '['\n").code)).rejects.toThrow(/claim failed/);
-    await expect(runExample(instrument("import { escapeCQ } from 'onebot-rx';\nescapeCQ('[') === '[';\n").code)).rejects.toThrow(/claim failed/);
-    await expect(runExample(instrument("import { decodeFrame } from 'onebot-rx';\ndecodeFrame('{'); // Right({})\n").code)).rejects.toThrow(/claim failed \(tag\)/);
-    await expect(runExample(instrument("import { escapeCQ } from 'onebot-rx';\nescapeCQ('['); // '&#91;'\n").code)).resolves.toBeUndefined();
+    await expect(runExample(instrument("import { escapeCQ } from 'onebot-rx/protocol';\nescapeCQ('[');  // '['\n").code)).rejects.toThrow(/claim failed/);
+    await expect(runExample(instrument("import { escapeCQ } from 'onebot-rx/protocol';\nescapeCQ('[') === '[';\n").code)).rejects.toThrow(/claim failed/);
+    await expect(runExample(instrument("import { decodeFrame } from 'onebot-rx/protocol';\ndecodeFrame('{'); // Right({})\n").code)).rejects.toThrow(/claim failed \(tag\)/);
+    await expect(runExample(instrument("import { escapeCQ } from 'onebot-rx/protocol';\nescapeCQ('['); // '&#91;'\n").code)).resolves.toBeUndefined();
   });
 });

@@ -157,7 +157,7 @@ function captureLogger(logs: string[]): Logger {
 }
 
 /** createClient with the test's short timers, a recording socket, and every stream captured. */
-function startClient(peer: Peer, options: ClientOptions = {}): Harnessed {
+function startClient(peer: Peer, options: Partial<ClientOptions> = {}): Harnessed {
   const dials: Dial[] = [];
   const logs: string[] = [];
   const client = createClient({

@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 test('a send that resolved on a half-open link arrives after the reconnect (or the send rejects)', async () => {
-  client = createClient({ url: proxy.url('/ws/'), selfId: 90001, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 50, pingInterval: 100, pongTimeout: 100 });
+  client = createClient({ url: proxy.url('/ws/'), selfId: 90001, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 100, pingInterval: 100, pongTimeout: 100 });
   client.connect();
   const first = await server.waitForBot(90001);
   // The link goes silent; the server side notices after 300 ms (so the bot can come back).

@@ -80,7 +80,7 @@ test(`${sizes.disconnects} forced disconnects of every kind: resolved sends arri
     url: proxy.url('/ws/'),
     selfId: PRODUCER,
     logger: silentLogger,
-    reconnectInterval: 50,
+    reconnectInterval: 100,
     heartbeatInterval: 0,
     pingInterval: PING,
     pongTimeout: PONG,

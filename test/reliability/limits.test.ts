@@ -19,7 +19,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const start = async (selfId: number, extra: Parameters<typeof createClient>[0] = {}): Promise<{ client: OneBotClient; errors: OneBotError[] }> => {
+const start = async (selfId: number, extra: Partial<Parameters<typeof createClient>[0]> = {}): Promise<{ client: OneBotClient; errors: OneBotError[] }> => {
   const client = createClient({ url: server.url, selfId, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 100, ...extra });
   clients.push(client);
   const errors: OneBotError[] = [];

@@ -119,8 +119,8 @@ describe('access token', () => {
   test('the token never appears in logs (debug), errors, state$ or connection records', async () => {
     const clientLogs: string[] = [];
     const seen: string[] = [];
-    const run = async (selfId: number, options: ClientOptions, expectOpen: boolean): Promise<void> => {
-      const client = createClient({ url: server.url, selfId, logger: spyLogger(clientLogs), heartbeatInterval: 0, reconnectInterval: 50, maxReconnectAttempts: 2, ...options });
+    const run = async (selfId: number, options: Partial<ClientOptions>, expectOpen: boolean): Promise<void> => {
+      const client = createClient({ url: server.url, selfId, logger: spyLogger(clientLogs), heartbeatInterval: 0, reconnectInterval: 100, maxReconnectAttempts: 2, ...options });
       clients.push(client);
       client.errors$.subscribe((e) => seen.push(dump(e)));
       client.state$.subscribe((s) => seen.push(dump(s)));
@@ -198,8 +198,8 @@ describe('wss:// with a certificate made in the test', () => {
     );
   });
 
-  const attempt = async (selfId: number, extra: ClientOptions): Promise<{ opened: boolean; errors: OneBotError[] }> => {
-    const client = createClient({ url: `wss://127.0.0.1:${port}/ws/`, selfId, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 50, maxReconnectAttempts: 1, ...extra });
+  const attempt = async (selfId: number, extra: Partial<ClientOptions>): Promise<{ opened: boolean; errors: OneBotError[] }> => {
+    const client = createClient({ url: `wss://127.0.0.1:${port}/ws/`, selfId, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 100, maxReconnectAttempts: 1, ...extra });
     clients.push(client);
     const errors: OneBotError[] = [];
     client.errors$.subscribe((e) => errors.push(e));

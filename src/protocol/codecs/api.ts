@@ -356,7 +356,7 @@ const action = <P extends t.Mixed, R extends t.Mixed>(params: P, result: R) => (
  * defaults; results are the `data` of an `ok` response.
  *
  * @example
- * import { ApiActions } from 'onebot-rx';
+ * import { ApiActions } from 'onebot-rx/protocol';
  * const r = ApiActions.send_like.params.decode({ user_id: '10001000' });
  * // Right({ user_id: 10001000, times: 1 })
  *

@@ -77,7 +77,7 @@ export type EventEnvelope = t.TypeOf<typeof EventEnvelope>;
  * envelope plus any other fields, all kept.
  *
  * @example
- * import { ExtensionEvent } from 'onebot-rx';
+ * import { ExtensionEvent } from 'onebot-rx/protocol';
  * ExtensionEvent.decode({ time: 1, self_id: 2, post_type: 'notice', notice_type: 'group_msg_emoji_like' });
  *
  * @since 0.1.0
@@ -214,7 +214,7 @@ export type PrivateMessageEvent = t.TypeOf<typeof PrivateMessageEvent>;
  * Group message (§3.3). `anonymous` is `null` for ordinary messages.
  *
  * @example
- * import { GroupMessageEvent } from 'onebot-rx';
+ * import { GroupMessageEvent } from 'onebot-rx/protocol';
  * GroupMessageEvent.decode(JSON.parse('{"time":1700000000,"self_id":10001000,"post_type":"message","message_type":"group","sub_type":"normal","message_id":1234,"group_id":123456,"user_id":20002000,"anonymous":null,"message":"hi","raw_message":"hi","font":0,"sender":{}}'));
  *
  * @since 0.1.0
@@ -467,7 +467,7 @@ export type OneBotEvent = MetaEvent | MessageEvent | MessageSentEvent | NoticeEv
  * (then `u` is an {@link ExtensionEvent}).
  *
  * @example
- * import { eventCodecOf, HeartbeatEvent } from 'onebot-rx';
+ * import { eventCodecOf, HeartbeatEvent } from 'onebot-rx/protocol';
  * eventCodecOf({ post_type: 'meta_event', meta_event_type: 'heartbeat' }) === HeartbeatEvent; // true
  * eventCodecOf({ post_type: 'notice', notice_type: 'group_msg_emoji_like' }); // undefined
  *
@@ -527,7 +527,7 @@ const allCodecs: AnyCodec[] = [
  * field; use {@link eventCodecOf} first to route those to {@link ExtensionEvent}.
  *
  * @example
- * import { OneBotEvent, decodeWith } from 'onebot-rx';
+ * import { OneBotEvent, decodeWith } from 'onebot-rx/protocol';
  * decodeWith(OneBotEvent, { time: 1, self_id: 2, post_type: 'meta_event', meta_event_type: 'lifecycle', sub_type: 'x' });
  * // Left(['sub_type: expected "enable" | "disable" | "connect", got string "x"'])
  *

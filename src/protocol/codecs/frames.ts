@@ -7,7 +7,7 @@ import { Json, JsonObject, withDefault } from './common';
  * Extra fields are kept.
  *
  * @example
- * import { ApiRequest } from 'onebot-rx';
+ * import { ApiRequest } from 'onebot-rx/protocol';
  * ApiRequest.decode({ action: 'get_login_info', echo: 7 });
  * // Right({ action: 'get_login_info', params: {}, echo: 7 })
  *
@@ -41,7 +41,7 @@ export type ApiStatus = t.TypeOf<typeof ApiStatus>;
  * extras (`msg`) are kept.
  *
  * @example
- * import { ApiResponse } from 'onebot-rx';
+ * import { ApiResponse } from 'onebot-rx/protocol';
  * ApiResponse.decode({ status: 'ok', retcode: 0, data: { message_id: 1 }, echo: '17' });
  *
  * @since 0.1.0

@@ -121,7 +121,7 @@ const fileSendOptions = { url: t.string, cache: Lenient, proxy: Lenient, timeout
  * decodes to `{}`. Any `type` is accepted, so unknown segment types pass through untouched.
  *
  * @example
- * import { Segment } from 'onebot-rx';
+ * import { Segment } from 'onebot-rx/protocol';
  * Segment.decode({ type: 'mface', data: null }); // Right({ type: 'mface', data: {} })
  *
  * @since 0.1.0
@@ -279,7 +279,7 @@ export type JsonSegment = t.TypeOf<typeof JsonSegment>;
  * `message.0.data.text: expected string, got number 1` possible while unknown types still pass.
  *
  * @example
- * import { MessageSegment } from 'onebot-rx';
+ * import { MessageSegment } from 'onebot-rx/protocol';
  * MessageSegment.decode({ type: 'at', data: { qq: 10001 } }); // Right({ type: 'at', data: { qq: '10001' } })
  *
  * @since 0.1.0
@@ -312,7 +312,7 @@ const messageCodec = <A>(name: string, expected: string, allowSingle: boolean): 
  * Standard segments in the array are checked with their codecs; unknown ones pass through.
  *
  * @example
- * import { Message, formatErrors } from 'onebot-rx';
+ * import { Message, formatErrors } from 'onebot-rx/protocol';
  * Message.decode([{ type: 'text', data: { text: 'hi' } }, { type: 'mface', data: null }]);
  * // Right([{ type: 'text', data: { text: 'hi' } }, { type: 'mface', data: {} }])
  *
@@ -435,7 +435,7 @@ export type StandardSegment = { [K in StandardSegmentType]: t.TypeOf<(typeof sta
  * here; use {@link MessageSegment} or {@link Segment} to let it through).
  *
  * @example
- * import { StandardSegment } from 'onebot-rx';
+ * import { StandardSegment } from 'onebot-rx/protocol';
  * StandardSegment.decode({ type: 'face', data: { id: 178 } }); // Right({ type: 'face', data: { id: '178' } })
  *
  * @since 0.1.0

@@ -2,19 +2,17 @@ import type { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { createClient } from '../../src/client/create-client';
 import type { ClientOptions } from '../../src/client/options';
-import { InboundStreams } from '../../src/client/inbound';
 import { silentLogger } from '../../src/logging/logger';
 import { ErrorCode } from '../../src/protocol/errors';
-import type { Frame } from '../../src/protocol/frame';
 import { FakeSocket, letter } from './fake-socket';
 
 /**
- * The memory-saving structure of the client (lazy streams, a prototype-method client, a shared
- * built-in handler table) must be invisible: these pin what a user could observe.
+ * What a user observes of the client's surface: hot streams, detached methods, built-ins that
+ * answer with each client's settings, and handler outcomes settled on the scheduler.
  */
 
 const newScheduler = () => new TestScheduler((a, b) => expect(a).toEqual(b));
-const base: ClientOptions = { WebSocketCtor: FakeSocket, logger: silentLogger, pingInterval: 0, heartbeatInterval: 0, reconnectInterval: 1000 };
+const base: ClientOptions = { url: 'ws://127.0.0.1:9/ws', WebSocketCtor: FakeSocket, logger: silentLogger, pingInterval: 0, heartbeatInterval: 0, reconnectInterval: 1000 };
 const json = (s: string) => JSON.parse(s) as Record<string, unknown>;
 const groupMessage = (text: string) =>
   JSON.stringify({
@@ -35,7 +33,7 @@ const groupMessage = (text: string) =>
 
 beforeEach(() => FakeSocket.reset());
 
-describe('lazy inbound streams', () => {
+describe('inbound streams are hot', () => {
   it('a late subscriber sees what a hot stream would: only what arrives after it subscribed', () => {
     const ts = newScheduler();
     const early: string[] = [];
@@ -69,20 +67,8 @@ describe('lazy inbound streams', () => {
     for (const stream of streams) {
       stream.subscribe({ next: () => seen.push('next'), complete: () => seen.push('complete') });
     }
-    // As before the streams were lazy: each completes at once (a completed BehaviorSubject replays nothing).
+    // Each completes at once (a completed BehaviorSubject replays nothing).
     expect(seen).toEqual(Array(7).fill('complete'));
-  });
-
-  it('creates a Subject only for streams someone subscribed to; dispatch skips the rest', () => {
-    const streams = new InboundStreams();
-    const got: Frame[] = [];
-    const frame: Frame = { kind: 'response', response: { status: 'ok', retcode: 0, data: null } };
-    streams.dispatch(frame); // nobody listens: nothing to do, nothing created
-    expect(Object.values(streams).filter((v) => v !== undefined && v !== false)).toEqual([]);
-    streams.observable('frames').subscribe((f) => got.push(f));
-    streams.dispatch(frame);
-    expect(got).toEqual([frame]);
-    expect(Object.values(streams).filter((v) => v !== undefined && v !== false)).toHaveLength(1);
   });
 
   it('returns the same stream object on every access', () => {
@@ -159,7 +145,7 @@ describe('built-in API handlers', () => {
   });
 });
 
-describe('API work without Rx operators', () => {
+describe('API answering', () => {
   const call = (action: string, echo: number) => JSON.stringify({ action, params: {}, echo });
 
   it('_rate_limited calls run one at a time, rateLimitInterval apart after each settles; failures are reported', () => {
