@@ -1,12 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json';
-import { DEFAULT_CLIENT_OPTIONS } from '../client/options';
+import { DEFAULT_CLIENT_OPTIONS, MIN_RECONNECT_INTERVAL } from '../client/options';
 import type { LogLevel } from '../logging/logger';
 import { runConnect, type ConnectFlags } from './connect';
 import { runDemo, type DemoFlags } from './demo';
 import { ExitCode, useColor, type CliIo } from './io';
 import { setupLogging, type LogFlags } from './logging';
-import { parseFrequency, parseNonNegativeInt, parsePath, parsePort, parsePositiveInt, parseSize, parseWsUrl } from './options';
+import { integerAtLeast, parseFrequency, parseNonNegativeInt, parsePath, parsePort, parsePositiveInt, parseSize, parseWsUrl } from './options';
 import { createPrinter, type Printer } from './printer';
 import { runServe, type ServeFlags } from './serve';
 import type { Logger } from '../logging/logger';
@@ -84,7 +84,7 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
     .argument('<url>', 'reverse WebSocket URL of the server, e.g. ws://127.0.0.1:8000/ws/', parseWsUrl)
     .requiredOption('--self-id <id>', 'the bot account (X-Self-ID)', parsePositiveInt('account id'))
     .option('--token <token>', 'access token (sent as Authorization: Bearer); also read from ONEBOT_ACCESS_TOKEN')
-    .option('--reconnect-interval <ms>', 'delay between connection attempts', parseNonNegativeInt('milliseconds'), DEFAULT_CLIENT_OPTIONS.reconnectInterval)
+    .option('--reconnect-interval <ms>', 'delay between connection attempts', integerAtLeast(MIN_RECONNECT_INTERVAL, `an integer ≥ ${MIN_RECONNECT_INTERVAL} (milliseconds)`), DEFAULT_CLIENT_OPTIONS.reconnectInterval)
     .option('--max-attempts <n>', 'reconnect attempts in a row before giving up; 0 = retry forever', parseNonNegativeInt('attempts'), DEFAULT_CLIENT_OPTIONS.maxReconnectAttempts)
     .option('--heartbeat <ms>', 'heartbeat interval; 0 disables heartbeats', parseNonNegativeInt('milliseconds'), DEFAULT_CLIENT_OPTIONS.heartbeatInterval)
     .addOption(new Option('--format <format>', 'message format of the events sent').choices(['array', 'string']).default('array'))

@@ -75,16 +75,16 @@ const session =
       let opened: Link | undefined;
       let over = false;
       const calls = new Subject<IncomingCall>();
-      const end = (): void => {
+      const end = (cause?: unknown): void => {
         if (opened === undefined || over) return;
         over = true;
-        linkLost(c, opened);
+        linkLost(c, opened, cause === undefined ? undefined : classifyFailure(cause));
         c.ended(opened);
       };
       return events$.pipe(
         mergeMap((event) => (event.type === 'open' ? live(c, (opened = event.link), calls) : inbound(c, event.link, event.data, calls))),
         // Settle the link's frames before anyone hears of its end (retry's delay runs next).
-        tap({ error: end, complete: end, unsubscribe: end }),
+        tap({ error: (e: unknown) => end(e), complete: () => end(), unsubscribe: () => end() }),
         catchError((raw: unknown) =>
           throwError((): LinkEnd => ({ error: classifyFailure(raw), uptime: opened === undefined ? undefined : c.scheduler.now() - opened.openedAt })),
         ),
@@ -117,11 +117,16 @@ const outgoing$ = (c: ConnectionContext, link: Link): Observable<Outgoing> => {
   return c.connectEvent === undefined ? merged : merged.pipe(startWith({ text: c.connectEvent(), kind: 'meta' } as const));
 };
 
-/** The outbox's frames, oldest first, for as long as the link takes them. */
+/** The outbox's frames, oldest first, for as long as the link takes them; a congested link is watched until it drains. */
 const release = (delivery: Delivery, link: Link): Observable<Outgoing> =>
   new Observable<Outgoing>((subscriber) => {
-    for (let frame = link.writable && !link.congested ? delivery.take() : undefined; frame !== undefined; frame = link.writable && !link.congested ? delivery.take() : undefined) {
+    const canWrite = (): boolean => link.writable && !link.congested;
+    for (let frame = canWrite() ? delivery.take() : undefined; frame !== undefined; frame = canWrite() ? delivery.take() : undefined) {
       subscriber.next(frame);
+    }
+    if (link.writable && link.congested) {
+      link.pause('congested');
+      if (delivery.waitingCount > 0) link.watchDrain();
     }
     subscriber.complete();
   });
@@ -136,7 +141,6 @@ const writes = (c: ConnectionContext, link: Link): Observable<unknown> => {
       c.delivery.wrote(frame, confirmable);
       if (!confirmable || c.confirmDelivery === 'write') frame.settle?.resolve();
       if (confirmable && c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
-      if (link.congested) link.pause('congested');
     }),
   );
 };
@@ -190,13 +194,14 @@ const inbound = (c: ConnectionContext, link: Link, data: unknown, calls: Subject
 };
 
 /** The link died: what it wrote without confirmation is reported with the frames, never silently lost. */
-const linkLost = (c: ConnectionContext, link: Link): void => {
+const linkLost = (c: ConnectionContext, link: Link, cause: OneBotError | undefined): void => {
   const { unconfirmed, unsentAnswers } = c.delivery.linkLost();
+  const why = cause === undefined ? {} : { cause: cause.code };
   if (unconfirmed.length > 0) {
     const error = new OneBotError(
       ErrorCode.DeliveryUnknown,
       `connection ended before the server confirmed ${unconfirmed.length} written frame(s): they may or may not have arrived, and are not sent again`,
-      { link: link.id, frames: unconfirmed.map((f) => f.text) },
+      { link: link.id, count: unconfirmed.length, ...why, frames: unconfirmed.map((f) => f.text) },
     );
     for (const frame of unconfirmed) if (c.confirmDelivery === 'ack') frame.settle?.reject(error);
     c.report(error);
@@ -205,6 +210,8 @@ const linkLost = (c: ConnectionContext, link: Link): void => {
     c.report(
       new OneBotError(ErrorCode.DeliveryUnknown, `connection ended before ${unsentAnswers.length} API answer(s) could be written: dropped (they belong to that connection)`, {
         link: link.id,
+        count: unsentAnswers.length,
+        ...why,
         frames: unsentAnswers.map((f) => f.text),
       }),
     );

@@ -7,7 +7,7 @@ import { encodeFrame, type Frame } from '../protocol/frame';
 import { ErrorCode, OneBotError, ProtocolError } from '../protocol/errors';
 import { createConsoleLogger, redactString, withLevel, type Logger } from '../logging/logger';
 import { describeClose } from '../transport/close-reason';
-import { createSocketFactory } from '../transport/socket-factory';
+import { createSocketFactory, type SocketFactory } from '../transport/socket-factory';
 import type { Link } from '../transport/reverse-ws';
 import { reconnectDelay } from './backoff';
 import { createBuiltins, type SentMessage } from './builtins';
@@ -48,6 +48,7 @@ class Client implements OneBotClient {
 
   private readonly options: ResolvedClientOptions;
   private readonly logger: Logger;
+  private readonly factory: SocketFactory;
   private readonly safeUrl: string;
   private readonly builder: Required<BuilderOptions>;
   private readonly policy: ReconnectPolicy;
@@ -72,7 +73,9 @@ class Client implements OneBotClient {
     this.options = o;
     this.selfId = o.selfId;
     this.logger = withLevel(o.logger ?? createConsoleLogger('info'), 'debug');
-    this.safeUrl = redactString(o.url);
+    this.factory = createSocketFactory(o);
+    // The URL as dialed (with ?access_token= where headers cannot carry the token), token masked.
+    this.safeUrl = redactString(this.factory.url);
     this.builder = { now: () => o.scheduler.now(), nextMessageId: createMessageIdGenerator() };
     this.policy = {
       maxReconnectAttempts: o.maxReconnectAttempts,
@@ -121,7 +124,7 @@ class Client implements OneBotClient {
     this.logger.info(`connecting to ${this.safeUrl}`, { selfId: this.selfId, role: o.role });
     const speaksEvents = o.role !== 'API';
     this.connection = connection$({
-      transport: { factory: createSocketFactory(o), scheduler: o.scheduler, handshakeTimeout: o.handshakeTimeout, pingInterval: o.pingInterval, pongTimeout: o.pongTimeout, highWaterMark: o.highWaterMark },
+      transport: { factory: this.factory, scheduler: o.scheduler, handshakeTimeout: o.handshakeTimeout, pingInterval: o.pingInterval, pongTimeout: o.pongTimeout, highWaterMark: o.highWaterMark },
       scheduler: o.scheduler,
       delivery: this.delivery,
       queued: this.queued,
@@ -152,7 +155,7 @@ class Client implements OneBotClient {
     if (link !== undefined && link.writable) {
       // Frames written since the last ping get one now, ahead of the close frame, so the server's
       // pong confirms them before it answers the close.
-      if (link.liveness !== undefined && this.delivery.shouldPing()) this.delivery.pinged(link.liveness.ping());
+      if (link.liveness !== undefined && this.delivery.hasUncovered()) this.delivery.pinged(link.liveness.ping());
       link.close(1000, 'client disconnect');
       if (!this.stopped) this.closeTimer = timer(CLOSE_TIMEOUT, this.options.scheduler).subscribe(() => this.stopNow());
     } else {
@@ -162,6 +165,7 @@ class Client implements OneBotClient {
   };
 
   run = (): Promise<ClientState> => {
+    if (this.stopped) return Promise.resolve(this.state);
     const final = lastValueFrom(this.current);
     this.connect();
     return final;
@@ -198,15 +202,10 @@ class Client implements OneBotClient {
     const max = this.options.maxReconnectAttempts;
     const of = max > 0 ? `${state.attempt}/${max}` : `${state.attempt}`;
     this.logger.debug(`connection ended: ${error.message}`, { code: error.code, close: close ? describeClose(close) : undefined, uptime });
-    if (state.status === 'closed') {
-      if (state.reason === 'attempts-exhausted') this.logger.warn(`giving up after ${of} reconnect attempts: ${error.message}`, { url: this.safeUrl, code: error.code });
-      return EMPTY;
-    }
-    this.logger.warn(`${uptime !== undefined ? 'connection lost' : 'connection failed'}: ${error.message}; reconnect attempt ${of} in ${state.delay} ms`, {
-      url: this.safeUrl,
-      code: error.code,
-      attempt: state.attempt,
-    });
+    if (state.status === 'closed' && state.reason !== 'attempts-exhausted') return EMPTY;
+    const next = state.status === 'closed' ? `giving up after ${of} reconnect attempts` : `reconnect attempt ${of} in ${state.delay} ms`;
+    this.logger.warn(`${uptime !== undefined ? 'connection lost' : 'connection failed'}: ${error.message}; ${next}`, { url: this.safeUrl, code: error.code, attempt: state.attempt });
+    if (state.status === 'closed') return EMPTY;
     this.watchStability(error, uptime);
     return timer(state.delay!, this.options.scheduler);
   }

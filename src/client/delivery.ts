@@ -151,6 +151,12 @@ export class Delivery {
     return uncovered > 0 && (this.pings.length === 0 || uncovered >= ACK_BATCH);
   }
 
+  /** Whether frames were written after the last acknowledgement ping (a ping before a close covers them). */
+  hasUncovered(): boolean {
+    const last = this.pings.length > 0 ? this.pings[this.pings.length - 1]![1] : this.confirmed;
+    return this.written > last;
+  }
+
   /** An acknowledgement ping numbered `seq` was sent after everything written so far. */
   pinged(seq: number): void {
     this.pings.push([seq, this.written]);

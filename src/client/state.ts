@@ -72,7 +72,8 @@ export const reduce = (state: ClientState, happening: Happening, policy: Reconne
     case 'opened':
       return state.status === 'connecting' || state.status === 'reconnecting' ? { status: 'open', attempt: state.attempt } : state;
     case 'disconnect':
-      return state.status === 'idle' ? closed(state) : { ...state, status: 'closing', delay: undefined };
+      // Only an open connection has a close handshake to wait for; a dial or a wait just stops.
+      return state.status === 'open' ? { ...state, status: 'closing' } : closed(state);
     case 'stopped':
       return closed(state);
     case 'lost': {

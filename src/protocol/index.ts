@@ -123,6 +123,8 @@ export {
   splitAction,
   routeRequest,
   answerRequest,
+  encodeResponse,
+  type EncodedResponse,
   type ApiHandler,
   type ApiHandlers,
   type ApiMode,

@@ -30,8 +30,10 @@ export interface Link {
   readonly congested: boolean;
   /** Writes one pre-encoded frame; `false` when the link is not writable (nothing was written). */
   write(text: string): boolean;
-  /** Emits once each time a congested link has drained below `highWaterMark` (polled). */
+  /** Emits when a congested link has drained below `highWaterMark`, after {@link watchDrain}. */
   readonly drained$: Observable<void>;
+  /** Polls a congested link until it drains, then emits on `drained$` (once per call). */
+  watchDrain(): void;
   /**
    * Numbered pings, where the socket can ping (Node's `ws`): liveness, and the delivery
    * confirmations the client builds on them. `undefined` in browsers.
@@ -78,9 +80,13 @@ let linkIds = 0;
  * - the deserializer is the identity on `e.data`, so a malformed frame is a value the client
  *   decodes and reports, never an error of the subject (which would end the connection);
  * - the serializer is the identity: frames are pre-encoded JSON text;
- * - `open` is emitted from the open observer, before the subject switches from its pre-open buffer
- *   to the socket; nothing was buffered before, so what the client writes from there (the connect
- *   event first) is replayed in order, and later writes go to the socket directly.
+ * - outgoing frames are written to the socket by the link, not with `subject.next`. The open
+ *   observer runs before the subject switches from its pre-open buffer (a `ReplaySubject`) to the
+ *   socket, so frames `next`ed there (the connect event, the outbox flush) would reach the socket
+ *   only after the open observer returned: after any ping sent meanwhile, which would then confirm
+ *   frames the peer had not been sent yet; and the buffer would hold them for the connection's
+ *   life. Writing through the link keeps the order of frames and pings exact
+ *   (docs/architecture.md, "Deviations").
  *
  * @since 0.2.0
  * @category transport
@@ -118,7 +124,7 @@ export const dialReverseWs = (config: ReverseWsConfig): Observable<LinkEvent> =>
         next: () => {
           handshake.unsubscribe();
           if (socket === undefined || failure !== undefined) return;
-          link = new OpenLink(socket, subject, config, end);
+          link = new OpenLink(socket, config, end);
           subscriber.next({ type: 'open', link });
         },
       },
@@ -163,13 +169,12 @@ class OpenLink implements Link {
 
   constructor(
     private readonly socket: SocketLike,
-    subject: { next(value: unknown): void },
     private readonly config: ReverseWsConfig,
     end: (error: OneBotError) => void,
   ) {
     this.openedAt = config.scheduler.now();
-    // One path for every frame: through the subject, which writes to the socket once open.
-    this.writer = createFrameWriter(socket, (text) => subject.next(text), config.highWaterMark);
+    // One path for every frame: the writer, straight to the socket (see the module comment).
+    this.writer = createFrameWriter(socket, (text) => socket.send(text), config.highWaterMark);
     this.liveness = canPing(socket) ? new Liveness(socket, config, config.scheduler, end) : undefined;
     this.drained$ = this.drained.asObservable();
   }
@@ -184,9 +189,7 @@ class OpenLink implements Link {
 
   write(text: string): boolean {
     if (this.dead) return false;
-    const written = this.writer.write(text);
-    if (written && this.congested) this.watchDrain();
-    return written;
+    return this.writer.write(text);
   }
 
   pause(reason: string): void {
@@ -211,7 +214,7 @@ class OpenLink implements Link {
     this.drained.complete();
   }
 
-  private watchDrain(): void {
+  watchDrain(): void {
     if (this.drainPoll !== undefined && !this.drainPoll.closed) return;
     this.drainPoll = this.config.scheduler.schedule(function poll(this: { schedule(state: OpenLink, delay: number): void }, l?: OpenLink) {
       if (l!.dead) return;

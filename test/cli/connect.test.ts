@@ -111,16 +111,16 @@ describe('onebot-rx connect', () => {
   it('exits 3 with a message when the server stays unreachable after the attempts', async () => {
     const port = await closedPort();
     const url = `ws://127.0.0.1:${port}/ws/`;
-    const cli = start(['connect', url, '--self-id', '1', '--max-attempts', '1', '--reconnect-interval', '50']);
+    const cli = start(['connect', url, '--self-id', '1', '--max-attempts', '1', '--reconnect-interval', '100']);
     expect(await cli.exit).toBe(3);
     expect(cli.stderr.text()).toContain(`error: cannot reach ${url}: connect ECONNREFUSED 127.0.0.1:${port} (gave up after 1 reconnect attempt)`);
-    expect(cli.stdout.text()).toContain('reconnecting in 50 ms (attempt 1/1)');
+    expect(cli.stdout.text()).toContain('reconnecting in 100 ms (attempt 1/1)');
   });
 
   it('end of input before the socket ever opened is not success: it waits for the outcome and exits 3 when unreachable', async () => {
     const port = await closedPort();
     const url = `ws://127.0.0.1:${port}/ws/`;
-    const cli = start(['connect', url, '--self-id', '1', '--max-attempts', '1', '--reconnect-interval', '50']);
+    const cli = start(['connect', url, '--self-id', '1', '--max-attempts', '1', '--reconnect-interval', '100']);
     cli.stdin.end();
     expect(await cli.exit).toBe(3);
     expect(cli.stderr.text()).toContain(`error: cannot reach ${url}`);

@@ -122,11 +122,8 @@ describe("confirmDelivery 'ack' (sockets that can ping)", () => {
     await settle();
     expect([a.v, b.v, c.v]).toEqual([`rejected ${ErrorCode.DeliveryUnknown}`, `rejected ${ErrorCode.DeliveryUnknown}`, 'pending']);
     const unknown = errors.filter((e) => e.code === ErrorCode.DeliveryUnknown);
-    expect(unknown.map((e) => [e.message, e.data])).toEqual([
-      [
-        'connection ended before the server confirmed 2 written frame(s): they may or may not have arrived, and are not sent again',
-        { frames: 2, cause: ErrorCode.ConnectionClosed },
-      ],
+    expect(unknown.map((e) => [e.message, e.data.count, e.data.cause, (e.data.frames as string[]).map((f) => JSON.parse(f).raw_message)])).toEqual([
+      ['connection ended before the server confirmed 2 written frame(s): they may or may not have arrived, and are not sent again', 2, ErrorCode.ConnectionClosed, ['a', 'b']],
     ]);
     await client.disconnect();
   });
@@ -178,7 +175,7 @@ describe("confirmDelivery 'ack' (sockets that can ping)", () => {
     // Ack ping at 5, no pong by 35: dead (before the periodic ping at 100 could even be sent).
     expect(states.slice(0, 5)).toEqual(['0 idle', '0 connecting', '0 open', '35 reconnecting', '500 closed']);
     expect((FakeSocket.instances[0] as PingingFakeSocket).terminated).toBe(true);
-    expect(error?.data).toEqual({ frames: 1, cause: ErrorCode.PongTimeout });
+    expect(error?.data).toMatchObject({ count: 1, cause: ErrorCode.PongTimeout });
     await settle();
     expect(outcome?.v).toBe(`rejected ${ErrorCode.DeliveryUnknown}`);
   });
@@ -273,13 +270,17 @@ describe("confirmDelivery 'ack' (sockets that can ping)", () => {
 });
 
 describe("confirmDelivery 'write', and sockets that cannot ping", () => {
-  it("'write' resolves once written, with no ack pings", async () => {
-    const { client } = connected({ confirmDelivery: 'write' });
+  it("'write' resolves once written; the frame is still confirmed by a ping, and reported if its link dies first", async () => {
+    const { client, errors } = connected({ confirmDelivery: 'write' });
     sock().holdPongs = true;
     const a = watch(client.sendText('a', 'private', { targetId: 2 }));
     await settle();
     expect(a.v).toBe('resolved');
-    expect(sock().pings).toBe(0);
+    expect(sock().pings).toBe(1);
+    sock().triggerClose(1006, '', false);
+    await settle();
+    const unknown = errors.filter((e) => e.code === ErrorCode.DeliveryUnknown);
+    expect(unknown.map((e) => (e.data.frames as string[]).map((f) => JSON.parse(f).raw_message))).toEqual([['a']]);
     await client.disconnect();
   });
 
@@ -295,7 +296,7 @@ describe("confirmDelivery 'write', and sockets that cannot ping", () => {
 
   it('rejects an unknown confirmDelivery at createClient', () => {
     expect(() => createClient({ ...base, confirmDelivery: 'never' as 'ack' })).toThrow(
-      new RangeError("onebot-rx: option confirmDelivery must be 'ack' or 'write', got never"),
+      new RangeError(`onebot-rx: option confirmDelivery must be 'ack' or 'write', got "never"`),
     );
   });
 });
