@@ -34,3 +34,4 @@ export async function connectVia(server: Server, client: Peer, selfId: number, a
 
 export const RAW_ID = 20001;
 export const ONEBOT_ID = 10001000;
+export const NAIVE_ID = 30001;

@@ -36,10 +36,10 @@ export function createNaiveClient(options: NaiveOptions): NaiveClient {
   let messageId = 0;
 
   // rxjs calls `new WebSocketCtor(url, protocol)`; the headers need the third argument of `ws`.
-  class BotSocket extends WebSocket {
-    constructor(address: string, protocols?: string | string[]) {
-      super(address, protocols, { headers: { 'X-Self-ID': String(selfId), 'X-Client-Role': 'Universal' } });
-    }
+  // (A constructor function that returns an object makes `new` yield that object.)
+  const headers = { 'X-Self-ID': String(selfId), 'X-Client-Role': 'Universal' };
+  function BotSocket(address: string, protocols?: string | string[]): WebSocket {
+    return new WebSocket(address, protocols, { headers });
   }
 
   const connectEvent = () => ({ time: now(), self_id: selfId, post_type: 'meta_event', meta_event_type: 'lifecycle', sub_type: 'connect' });
