@@ -4,7 +4,7 @@ import { goalText, metOf, ratioOf, type RowResult } from './types';
 function num(x: number): string {
   if (!Number.isFinite(x)) return '—';
   const a = Math.abs(x);
-  if (a >= 100000) return `${(x / 1000).toFixed(0)}k`;
+  if (a >= 99950) return `${(x / 1000).toFixed(0)}k`;
   if (a >= 10000) return `${(x / 1000).toFixed(1)}k`;
   if (a >= 100) return x.toFixed(0);
   if (a >= 10) return x.toFixed(1);
