@@ -16,17 +16,18 @@ export interface BenchClient {
   connect(): unknown;
   disconnect(): unknown;
   send(frame: unknown): PromiseLike<unknown>;
-  sendText(text: string, messageType: 'group' | 'private', opts?: { targetId?: number; groupId?: number }): PromiseLike<unknown>;
+  sendText(text: string, messageType: 'group' | 'private', opts?: { targetId?: number; groupId?: number; userId?: number }): PromiseLike<unknown>;
   events$: Observable<unknown>;
   handle(action: string, handler: (params: unknown, request: unknown) => unknown): unknown;
   state$?: Observable<unknown>;
 }
 
 export interface BenchClientOptions {
+  /** Required by the client's contract: always passed. */
   url: string;
   selfId: number;
-  heartbeatInterval: number;
-  reconnectInterval: number;
+  heartbeatInterval?: number;
+  reconnectInterval?: number;
   validate?: boolean;
   [key: string]: unknown;
 }

@@ -7,12 +7,12 @@
  */
 import type WebSocket from 'ws';
 import { FIXTURE_JSON, FIXTURE_TEXT, groupMessageEvent } from '../lib/fixture';
-import { connectVia, NAIVE_ID, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
+import { connectVia, deliveredPerSecond, NAIVE_ID, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
 import { createNaiveClient, type NaiveClient } from '../lib/naive-rx-client';
 import { clientModule, clientOptions, loadCreateClient, type BenchClient, pendingReason } from '../lib/onebot';
 import { openRaw } from '../lib/raw-client';
 import { withPeers, type Peer } from '../lib/rpc';
-import { nowMs, summarize } from '../lib/stats';
+import { summarize } from '../lib/stats';
 import { ratioGoal, type RowContext, type RowResult, type RowSpec } from '../lib/types';
 
 const GROUP_ID = 123456789;
@@ -70,15 +70,7 @@ export const workers = {
   },
 };
 
-async function measure(server: Peer, client: Peer, selfId: number, n: number, mode?: string): Promise<number> {
-  const before = await server.call<{ frames: number }>('stats', { selfId });
-  const timeoutMs = 60000;
-  const done = server.call('until', { selfId, field: 'frames', target: before.frames + n, timeoutMs }, timeoutMs + 1000);
-  const t0 = nowMs();
-  await client.call('blast', { n, mode }, timeoutMs);
-  await done;
-  return (n / (nowMs() - t0)) * 1000;
-}
+const measure = (server: Peer, client: Peer, selfId: number, n: number, mode?: string): Promise<number> => deliveredPerSecond(server, client, selfId, n, 'blast', { mode });
 
 export const outbound: RowSpec = {
   id: 'outbound',
