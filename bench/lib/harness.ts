@@ -45,7 +45,12 @@ export async function deliveredPerSecond(server: Peer, client: Peer, selfId: num
   const before = await server.call<{ frames: number }>('stats', { selfId });
   const done = server.call('until', { selfId, field: 'frames', target: before.frames + n, timeoutMs }, timeoutMs + 1000);
   const t0 = nowMs();
-  await client.call(cmd, { n, ...args }, timeoutMs);
+  try {
+    await client.call(cmd, { n, ...args }, timeoutMs);
+  } catch (err) {
+    done.catch(() => undefined); // it will time out or lose its peer: not an unhandled rejection
+    throw err;
+  }
   await done;
   return (n / (nowMs() - t0)) * 1000;
 }

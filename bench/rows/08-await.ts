@@ -68,15 +68,17 @@ export const workers = {
       client = createClient({ url: a.url, selfId: a.selfId, logger: silentLogger() });
       client.connect();
     },
-    loop(a: { n: number }) {
+    async loop(a: { n: number }) {
       const c = client;
       if (!c) throw new Error('not open');
-      return awaitLoop(a.n, () =>
+      await awaitLoop(a.n, () =>
         c.sendText(FIXTURE_TEXT, 'group', { groupId: GROUP_ID, userId: USER_ID }).then(undefined, (err: unknown) => {
           failures++;
           firstFailure ??= err instanceof Error ? err.message : String(err);
         }),
       );
+      // A rejected send never reaches the sink: say why now instead of letting the sink time out.
+      if (failures > 0) throw new Error(`${failures} sends rejected (first: ${firstFailure})`);
     },
     failures: () => ({ failures, firstFailure }),
   },
