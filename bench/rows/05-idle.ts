@@ -15,18 +15,27 @@ import { summarize } from '../lib/stats';
 import { ratioGoal, type RowContext, type RowResult, type RowSpec } from '../lib/types';
 
 const HEARTBEAT_MS = 15000;
+
+type Variant = 'raw' | 'naive' | 'onebot';
+interface Mem {
+  rss: number;
+  heap: number;
+  heapTotal: number;
+  external: number;
+}
 const sockets: WebSocket[] = [];
 const timers: NodeJS.Timeout[] = [];
 const clients: BenchClient[] = [];
 const naiveClients: NaiveClient[] = [];
 let createClient: CreateClient | undefined;
 
-function mem(): { rss: number; heap: number } {
+/** Memory after 3 full GCs. `heapTotal` and `external` are logged only, to tell where RSS goes. */
+function mem(): Mem {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
   for (let i = 0; i < 3; i++) gc();
   const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed };
+  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
 }
 
 export const workers = {
@@ -80,15 +89,13 @@ export const workers = {
   },
 };
 
-type Variant = 'raw' | 'naive' | 'onebot';
-type Mem = { rss: number; heap: number };
 
 async function oneRun(variant: Variant, selfId: number, n: number, ctx: RowContext): Promise<Mem> {
   const server = await startServer();
   return withPeers([Promise.resolve(server.peer), startClient(__filename, variant, ctx, ['--expose-gc'])], async ([, client]) => {
     const c = client as Peer;
     await c.call('prepare');
-    const before = await c.call<{ rss: number; heap: number }>('mem');
+    const before = await c.call<Mem>('mem');
     const batch = 250;
     for (let done = 0; done < n; done += batch) {
       const count = Math.min(batch, n - done);
@@ -96,8 +103,9 @@ async function oneRun(variant: Variant, selfId: number, n: number, ctx: RowConte
       await server.peer.call('until', { selfId, field: 'connects', target: done + count, timeoutMs: 30000 }, 31000);
     }
     await sleep(500);
-    const after = await c.call<{ rss: number; heap: number }>('mem');
-    return { rss: (after.rss - before.rss) / n / 1024, heap: (after.heap - before.heap) / n / 1024 };
+    const after = await c.call<Mem>('mem');
+    const per = (k: keyof Mem): number => (after[k] - before[k]) / n / 1024;
+    return { rss: per('rss'), heap: per('heap'), heapTotal: per('heapTotal'), external: per('external') };
   });
 }
 
@@ -112,8 +120,13 @@ export const idle: RowSpec = {
     const seen: Record<Variant, Mem[]> = { raw: [], naive: [], onebot: [] };
     for (let r = 0; r < ctx.runs; r++) {
       for (const [variant, selfId] of variants) seen[variant].push(await oneRun(variant, selfId, n, ctx));
-      const line = variants.map(([v]) => `${v} ${seen[v].at(-1)?.rss.toFixed(1)} KB RSS, ${seen[v].at(-1)?.heap.toFixed(1)} KB heap`).join('; ');
-      ctx.log(`run ${r + 1} (per connection): ${line}`);
+      const line = variants
+        .map(([v]) => {
+          const m = seen[v].at(-1) as Mem;
+          return `${v} ${m.rss.toFixed(1)} RSS, ${m.heap.toFixed(1)} heap used (${m.heapTotal.toFixed(1)} total), ${m.external.toFixed(1)} external`;
+        })
+        .join('; ');
+      ctx.log(`run ${r + 1} (KB per connection): ${line}`);
     }
     const of = (v: Variant, k: keyof Mem) => summarize(seen[v].map((m) => m[k]));
     const note = hasClient ? `${n} connections, heartbeat every ${HEARTBEAT_MS} ms, one process per variant per run` : pendingReason();
