@@ -70,10 +70,11 @@ export function createNaiveClient(options: NaiveOptions): NaiveClient {
         message_id: ++messageId,
         group_id: target.groupId,
         user_id: target.userId ?? target.targetId ?? selfId,
+        anonymous: null,
         message: [{ type: 'text', data: { text } }],
         raw_message: text,
         font: 0,
-        sender: { user_id: target.userId ?? selfId, nickname: 'bot' },
+        sender: { user_id: target.userId ?? selfId, nickname: '', card: '', role: 'member' },
       });
     },
     connect() {
