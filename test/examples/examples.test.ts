@@ -178,6 +178,8 @@ describe('examples/callbacks.ts', () => {
 
 describe('examples/api-handler.ts', () => {
   it('answers value, Promise, Observable and custom handlers; errors become retcodes; built-ins work', async () => {
+    // The example logs to the console; its two failing handlers warn. Capture, then check them below.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const controller = new AbortController();
     const done = apiHandlerMain({ url: server.url, selfId: BOT, signal: controller.signal, print });
     await server.waitForBot(BOT);
@@ -206,6 +208,12 @@ describe('examples/api-handler.ts', () => {
       ['group', GROUP, 'hi [CQ:face,id=178]', (sentResponse.data as { message_id: number }).message_id],
     ]);
     expect(lines).toContain('API call roll_dice {"sides":20}');
+    // Exactly the two expected handler failures were warned about (and nothing leaked to the output).
+    expect(warn.mock.calls).toEqual([
+      [expect.stringContaining('no such group: 1'), expect.objectContaining({ code: ErrorCode.HandlerFailed })],
+      [expect.stringContaining('sides must be an integer >= 2, got 1'), expect.objectContaining({ code: ErrorCode.HandlerFailed })],
+    ]);
+    warn.mockRestore();
   });
 });
 
