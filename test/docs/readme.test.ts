@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as ts from 'typescript';
+import { EXIT_CODE_MEANINGS, ExitCode } from '../../src/cli/io';
 import { ROOT, asTypeCheckedModule } from './tsdoc-examples';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -114,6 +115,13 @@ describe('README.md', () => {
       expect(stdout).toContain(`Usage: onebot-rx ${command}`);
       for (const flag of line.match(/--[a-z-]+/g) ?? []) expect(stdout).toContain(flag);
     }, 70_000);
+  });
+
+  it('lists every exit code of the command, the ones ExitCode and --help know', () => {
+    const section = /^## Command line\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+    const listed = [...section.matchAll(/^\| `(\d+)` \| (.+) \|$/gm)].map((m) => Number(m[1]));
+    expect(listed).toEqual(Object.values(ExitCode));
+    expect(Object.keys(EXIT_CODE_MEANINGS).map(Number)).toEqual(Object.values(ExitCode));
   });
 
   describe('install section (before publication)', () => {
