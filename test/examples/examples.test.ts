@@ -3,8 +3,8 @@
  * test checks what it should have done, so the examples cannot rot. The browser example is bundled
  * with its own build script and must contain no Node built-in.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -237,6 +237,63 @@ describe('examples/browser', () => {
       expect(Object.values(meta.outputs).flatMap((o) => o.imports)).toEqual([]);
       const code = await readFile(join(out, 'main.js'), 'utf8');
       expect(code.length).toBeGreaterThan(10_000);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it('serve.mjs (the guide\'s command) serves the page and its bundle over http, nothing outside its folder', async () => {
+    const guide = await readFile(join(ROOT, 'docs/guides/browser.md'), 'utf8');
+    expect(guide).toMatch(/^node examples\/browser\/serve\.mjs\s/m);
+    expect(guide).toContain('http://127.0.0.1:8080/index.html?url=');
+    expect(guide).not.toMatch(/open examples\/browser\/index\.html/);
+    const root = await mkdtemp(join(tmpdir(), 'onebot-rx-browser-serve-'));
+    const child = spawn(process.execPath, ['examples/browser/serve.mjs', '--port', '0', '--root', root], { cwd: ROOT });
+    try {
+      await run(process.execPath, ['examples/browser/build.mjs', '--outdir', join(root, 'dist')], { cwd: ROOT, timeout: 30_000 });
+      await copyFile(join(ROOT, 'examples/browser/index.html'), join(root, 'index.html'));
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (s: string) => {
+          out += s;
+          const m = /at (http:\/\/127\.0\.0\.1:\d+)\/index\.html/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
+      });
+      const page = await fetch(`${address}/index.html?url=ws%3A%2F%2F127.0.0.1%3A8000%2Fws%2F`);
+      expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      expect(await page.text()).toContain('<script type="module" src="./dist/main.js"></script>');
+      // A module script must come with a JavaScript type, or the browser refuses it.
+      const script = await fetch(`${address}/dist/main.js`);
+      expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+      expect((await script.text()).length).toBeGreaterThan(10_000);
+      expect((await fetch(`${address}/`)).status).toBe(200);
+      expect((await fetch(`${address}/%2e%2e/%2e%2e/package.json`)).status).toBe(404);
+      expect((await fetch(`${address}/nothing.js`)).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it('bundles with the guide\'s plain esbuild command: no export condition needed, no Node built-in', async () => {
+    const guide = await readFile(join(ROOT, 'docs/guides/browser.md'), 'utf8');
+    const line = /^npx esbuild (.+)$/m.exec(guide)?.[1];
+    expect(line).toBeDefined();
+    expect(line).not.toContain('conditions');
+    const out = await mkdtemp(join(tmpdir(), 'onebot-rx-plain-bundle-'));
+    try {
+      const args = line!.split(/\s+/).map((a) => (a.startsWith('--outfile=') ? `--outfile=${join(out, 'main.js')}` : a));
+      await run(join(ROOT, 'node_modules/.bin/esbuild'), [...args, `--metafile=${join(out, 'meta.json')}`, '--log-level=warning'], { cwd: ROOT, timeout: 30_000 });
+      const meta = JSON.parse(await readFile(join(out, 'meta.json'), 'utf8')) as { inputs: Record<string, { imports: { path: string }[] }> };
+      const inputs = Object.keys(meta.inputs);
+      expect(inputs).toContain('examples/browser/main.ts');
+      expect(inputs.some((p) => p.startsWith('node_modules/rxjs/'))).toBe(true);
+      expect(inputs.filter((p) => p.startsWith('node_modules/ws/'))).toEqual([]);
+      const builtins = new Set(builtinModules);
+      const imported = Object.values(meta.inputs).flatMap((i) => i.imports.map((x) => x.path));
+      expect(imported.filter((p) => p.startsWith('node:') || builtins.has(p))).toEqual([]);
     } finally {
       await rm(out, { recursive: true, force: true });
     }
