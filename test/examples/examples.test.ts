@@ -217,6 +217,44 @@ describe('examples/api-handler.ts', () => {
   });
 });
 
+describe('examples/interop-bot.ts (the snippet of docs/interop.md)', () => {
+  it('runs as a script: feeds a private and a group message, prints what the bot says, answers get_group_member_info, Ctrl-C leaves cleanly', async () => {
+    await server.close();
+    server = await createReferenceServer({ port: 0, accessToken: 'interop-token' });
+    const child = spawn(process.execPath, ['-r', 'esbuild-register', 'examples/interop-bot.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ONEBOT_URL: server.url, ONEBOT_ACCESS_TOKEN: 'interop-token' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const BOT_ID = 10001000;
+      await server.waitForBot(BOT_ID, 10_000);
+      const priv = await server.waitForEvent((e) => e.selfId === BOT_ID && e.event.message_type === 'private', 10_000);
+      const group = await server.waitForEvent((e) => e.selfId === BOT_ID && e.event.message_type === 'group', 10_000);
+      expect(priv.event).toMatchObject({ user_id: 20002000, raw_message: 'hello' });
+      expect(group.event).toMatchObject({ user_id: 20002000, group_id: 123456, raw_message: 'hello group' });
+      // The server's bot answers, as a NoneBot plugin would: onebot-rx's built-in send_msg.
+      expect(await server.callApi(BOT_ID, 'send_private_msg', { user_id: 20002000, message: 'hi there' })).toMatchObject({ status: 'ok' });
+      expect(await server.callApi(BOT_ID, 'get_group_member_info', { group_id: 5, user_id: 6 })).toMatchObject({
+        status: 'ok',
+        data: { group_id: 5, user_id: 6, nickname: 'alice', role: 'member' },
+      });
+      for (const deadline = Date.now() + 5000; !out.includes('bot says') && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      expect(out).toContain('bot says private 20002000 hi there');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(await server.waitForDisconnect(BOT_ID)).toMatchObject({ closedBy: 'client', closeCode: 1000 });
+      expect(err).toBe('');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 30_000);
+});
+
 describe('examples/browser', () => {
   it('build.mjs bundles main.ts for the browser with no Node built-in and no ws', async () => {
     const out = await mkdtemp(join(tmpdir(), 'onebot-rx-browser-'));
