@@ -187,7 +187,7 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
     messageFormat: flags.format,
     logger: ctx.logger,
     WebSocketCtor: tappedWebSocket((text) => {
-      // Our answers to API calls: responses carry `retcode` and never `post_type` (PROTOCOL.md §2.1).
+      // Our answers to API calls: responses carry `retcode` and never `post_type` (docs/protocol.md §2.1).
       if (!text.includes('"retcode"')) return;
       const frame = JSON.parse(text) as Record<string, unknown>;
       if ('post_type' in frame || !('retcode' in frame)) return;

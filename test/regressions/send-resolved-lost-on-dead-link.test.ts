@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/logging/logger';
 import { createFaultProxy, type FaultProxy } from '../reliability/lib/fault-proxy';
 
 /**
- * FINDINGS.md F1 (issue 7 §1): a `send()` that resolved must arrive, or be rejected. Today `send()`
+ * test/reliability/FINDINGS.md F1: a `send()` that resolved must arrive, or be rejected. Today `send()`
  * resolves once the frame is handed to the socket, so a frame written into a link that is already
  * dead (half-open: nothing passes, nothing closes) resolves and is lost. The reliability run loses
  * resolved messages on every fault kind (hundreds per half-open at 500 msg/s).
