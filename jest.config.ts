@@ -11,6 +11,8 @@ const config: Config = {
   // Suites that need real peers, a browser or long runs have their own scripts.
   testPathIgnorePatterns: ['/node_modules/', '/test/interop/', '/test/browser/', '/test/reliability/'],
   testTimeout: 20000,
+  // A test that prints to the console fails (expected output is captured and asserted on).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/quiet-console.ts'],
 };
 
 export default config;

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Proves the published shape works: builds, packs, installs the tarball into a fresh project, and
-# imports it from ESM, CommonJS and TypeScript (node16 resolution, through the `exports` map), then
-# runs the packed `onebot-rx` bin's demo. Fails loudly on any step.
+# Proves the published shape works: packs (`npm pack` builds first, through `prepack`), checks the
+# tarball holds the LICENSE, installs the tarball into a fresh project, and imports it from ESM,
+# CommonJS and TypeScript (node16 resolution, through the `exports` map), then runs the packed
+# `onebot-rx` bin's demo with `npx`. Then installs the clone by path into a second project, as the
+# README's "Installing before publication" section shows. Fails loudly on any step.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$root"
-npm run build --silent >/dev/null
-tarball="$(npm pack --silent --pack-destination "$work" | tail -1)"
+# The README's install section: `npm pack` in the clone (prepack runs the build).
+tarball="$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -1)"
+test -f "$work/$tarball" || { echo "npm pack made no tarball" >&2; exit 1; }
+listing="$(tar -tzf "$work/$tarball")"
+grep -qx 'package/LICENSE' <<<"$listing" || { echo "LICENSE missing from $tarball" >&2; exit 1; }
+grep -qx 'package/dist/index.mjs' <<<"$listing" || { echo "npm pack did not build: no dist/ in $tarball" >&2; exit 1; }
+license="$(tar -xzOf "$work/$tarball" package/LICENSE)"
+grep -q '^Copyright (c) .* onebot-rx contributors$' <<<"$license" || { echo "LICENSE in $tarball names no holder" >&2; exit 1; }
 mkdir -p "$work/app"
 cd "$work/app"
 printf '{ "name": "fresh-app", "version": "1.0.0", "private": true }\n' > package.json
@@ -56,5 +64,16 @@ node esm.mjs
 node cjs.cjs
 "$root/node_modules/.bin/tsc" --noEmit --strict --module node16 --moduleResolution node16 --target es2022 --skipLibCheck types.ts
 echo "types ok"
-timeout 60 ./node_modules/.bin/onebot-rx demo --port 0 | tail -1
+timeout 60 npx --no onebot-rx demo --port 0 | tail -1
+test -f node_modules/onebot-rx/LICENSE || { echo "LICENSE not installed" >&2; exit 1; }
+
+# From a path (the README's second form): the clone, built above, linked into another project.
+mkdir -p "$work/by-path"
+cd "$work/by-path"
+printf '{ "name": "by-path-app", "version": "1.0.0", "private": true }\n' > package.json
+npm install --silent --no-audit --no-fund "$root" >/dev/null
+node -e "const { createConnectEvent } = require('onebot-rx'); if (createConnectEvent(3).self_id !== 3) throw new Error('by path');"
+node --input-type=module -e "import { createReferenceServer } from 'onebot-rx/server'; if (typeof createReferenceServer !== 'function') throw new Error('by path (esm)');"
+test "$(timeout 30 npx --no -- onebot-rx --version)" = "$(node -p "require('$root/package.json').version")" || { echo "bin by path: wrong version" >&2; exit 1; }
+echo "path install ok"
 echo "package ok: $tarball"

@@ -4,7 +4,7 @@ import { DEFAULT_CLIENT_OPTIONS, MIN_RECONNECT_INTERVAL } from '../client/option
 import type { LogLevel } from '../logging/logger';
 import { runConnect, type ConnectFlags } from './connect';
 import { runDemo, type DemoFlags } from './demo';
-import { ExitCode, useColor, type CliIo } from './io';
+import { EXIT_CODE_MEANINGS, ExitCode, useColor, type CliIo } from './io';
 import { setupLogging, type LogFlags } from './logging';
 import { integerAtLeast, parseFrequency, parseNonNegativeInt, parsePath, parsePort, parsePositiveInt, parseSize, parseWsUrl } from './options';
 import { createPrinter, type Printer } from './printer';
@@ -67,7 +67,7 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
         '  onebot-rx connect ws://127.0.0.1:8080/onebot/v11/ws --self-id 10001 --token secret',
         '  onebot-rx serve --port 8000 --path /ws/',
         '',
-        'Exit codes: 0 ok, 1 failure, 2 bad command line, 3 server unreachable, 4 token rejected.',
+        `Exit codes: ${Object.entries(EXIT_CODE_MEANINGS).map(([code, meaning]) => `${code} ${meaning}`).join(', ')}.`,
       ].join('\n'),
     );
 
@@ -152,16 +152,19 @@ export const runCli = async (io: CliIo): Promise<number> => {
     color: !json && useColor(io.stdout, io.env),
     ...(logging.transcript ? { logger: logging.transcript } : {}),
   });
+  let code: number;
   try {
-    return await work({ io, printer, logger: logging.sdk, json });
+    code = await work({ io, printer, logger: logging.sdk, json });
   } catch (e) {
     printer.print({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
-    return ExitCode.Failure;
-  } finally {
-    try {
-      await logging.close();
-    } catch (e) {
-      io.stderr.write(`error: could not write the log file: ${e instanceof Error ? e.message : String(e)}\n`);
-    }
+    code = ExitCode.Failure;
   }
+  try {
+    await logging.close();
+  } catch (e) {
+    // Checked at start (setupLogging), so this is a failure during the run (disk full...).
+    io.stderr.write(`error: could not write the log file: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (code === ExitCode.Ok) code = ExitCode.Failure;
+  }
+  return code;
 };

@@ -93,7 +93,7 @@ describe('the onebot-rx executable (spawned)', () => {
     const url = /listening on (ws:\/\/\S+\/ws\/)/.exec(out)![1]!;
     other = createClient({ url, selfId: 777, heartbeatInterval: 0, logger: silentLogger });
     other.connect();
-    await p.stdout.waitFor('777    → server  lifecycle connect received', 10_000);
+    await p.stdout.waitFor('777    → server  online: sent the "connect" event', 10_000);
     p.child.kill('SIGINT');
     expect(await p.exit).toBe(0);
     expect(p.stdout.text()).toContain('777              disconnected (code 1001');
