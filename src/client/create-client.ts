@@ -133,7 +133,7 @@ class Client implements OneBotClient {
       maxPayload: o.maxPayload,
       connectEvent: speaksEvents ? () => encodeFrame(createConnectEvent(this.selfId, this.builder)) : undefined,
       heartbeat: speaksEvents ? { interval: o.heartbeatInterval, frame: () => encodeFrame(this.createHeartbeatEvent()) } : undefined,
-      answering: o.role === 'Event' ? undefined : { ...o, handlers: () => this.handlers as ApiHandlers, report: (e) => this.report(e), logger: this.logger },
+      answering: o.role === 'Event' ? undefined : { ...o, handlers: () => this.handlers as ApiHandlers, report: (e) => this.apiFailed(e), logger: this.logger },
       report: (e) => this.report(e),
       opened: (link) => this.opened(link),
       ended: () => {
@@ -238,6 +238,12 @@ class Client implements OneBotClient {
     this.sentMessages.complete();
     this.errors.complete();
     this.current.complete();
+  }
+
+  /** An API call failed (handler, encoding, bounds): logged and reported; it was answered with a failure. */
+  private apiFailed(error: OneBotError): void {
+    this.logger.warn(error.message, { code: error.code });
+    this.report(error);
   }
 
   private report(error: OneBotError): void {

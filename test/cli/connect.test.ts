@@ -146,10 +146,10 @@ describe('onebot-rx connect', () => {
   it('names the URL path when the server answers 404 (no endpoint there), then exits 3', async () => {
     server = await createReferenceServer({ port: 0, logger: silentLogger });
     const url = server.url.replace('/ws/', '/wrong/path');
-    const cli = start(['connect', url, '--self-id', '1', '--max-attempts', '1', '--reconnect-interval', '50']);
+    const cli = start(['connect', url, '--self-id', '1', '--max-attempts', '1', '--reconnect-interval', '100']);
     expect(await cli.exit).toBe(3);
     const hint = 'no OneBot endpoint there: the URL path /wrong/path may be wrong (NoneBot2: /onebot/v11/ws, Koishi: /onebot, aiocqhttp: /ws/)';
-    expect(cli.stdout.text()).toContain(`server refused the upgrade with HTTP 404; ${hint}; reconnecting in 50 ms (attempt 1/1)`);
+    expect(cli.stdout.text()).toContain(`server refused the upgrade with HTTP 404; ${hint}; reconnecting in 100 ms (attempt 1/1)`);
     expect(cli.stderr.text()).toContain(`error: cannot reach ${url}: server refused the upgrade with HTTP 404; ${hint} (gave up after 1 reconnect attempt)`);
     expect(server.rejections.map((r) => r.status)).toEqual([404, 404]);
   });
