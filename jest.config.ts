@@ -11,6 +11,8 @@ const config: Config = {
   // Suites that need real peers, a browser or long runs have their own scripts.
   testPathIgnorePatterns: ['/node_modules/', '/test/interop/', '/test/browser/', '/test/reliability/'],
   testTimeout: 20000,
+  // Workspace packages (packages/*) import the SDK by name; tests run it from source.
+  moduleNameMapper: { '^onebot-rx$': '<rootDir>/src/index.ts', '^onebot-rx/server$': '<rootDir>/src/server.ts' },
 };
 
 export default config;
