@@ -28,6 +28,29 @@ driver = nonebot.get_driver()
 driver.register_adapter(Adapter)
 nonebot.load_builtin_plugins("echo")
 
+# Who connected: printed every 10 s and at exit, so a run can show that no self id was used twice.
+# (A duplicate X-Self-ID never gets here: the adapter refuses it, logging "There's already a bot".)
+STATS = {"connects": 0, "current": 0, "peak": 0}
+SEEN: set = set()
+
+
+@driver.on_bot_connect
+async def _bot_connect(bot) -> None:
+    STATS["connects"] += 1
+    STATS["current"] += 1
+    STATS["peak"] = max(STATS["peak"], STATS["current"])
+    SEEN.add(bot.self_id)
+
+
+@driver.on_bot_disconnect
+async def _bot_disconnect(bot) -> None:
+    STATS["current"] -= 1
+
+
+def stats_line() -> str:
+    return (f"stats connects={STATS['connects']} distinct_self_ids={len(SEEN)} "
+            f"peak_concurrent={STATS['peak']} current={STATS['current']}")
+
 
 @driver.on_startup
 async def _ready() -> None:
@@ -35,10 +58,23 @@ async def _ready() -> None:
 
     async def _stop_later() -> None:
         await asyncio.sleep(LIFETIME)
+        print(stats_line(), flush=True)
         print(f"lifetime of {LIFETIME:.0f}s over: exiting", flush=True)
         os._exit(0)
 
-    asyncio.get_running_loop().create_task(_stop_later())
+    async def _report() -> None:
+        while True:
+            await asyncio.sleep(10)
+            print(stats_line(), flush=True)
+
+    loop = asyncio.get_running_loop()
+    loop.create_task(_stop_later())
+    loop.create_task(_report())
+
+
+@driver.on_shutdown
+async def _bye() -> None:
+    print(stats_line(), flush=True)
 
 
 if __name__ == "__main__":
