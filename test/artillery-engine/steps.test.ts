@@ -71,6 +71,24 @@ describe('connect', () => {
     expect(events.errors()).toEqual(['connect_refused']);
   });
 
+  it('fails with self_id_exhausted rather than step into the next worker slot', async () => {
+    const engine = engineFor({ selfIdBase: 720_000, userIdBase: 730_000, idStride: 2 });
+    const events = new FakeEvents();
+    const results = await Promise.all([0, 1, 2].map(() => runVu(engine, [{ connect: {} }, { hold: 0.2 }], {}, events)));
+    expect(results.map((r) => r.err === null)).toEqual([true, true, false]);
+    expect(events.errors()).toEqual(['self_id_exhausted']);
+    expect(results.slice(0, 2).map((r) => r.context.onebot?.selfId)).toEqual([720_000, 720_001]);
+  });
+
+  it('generates ids in this worker slot: ONEBOT_WORKER_INDEX × idStride', async () => {
+    const engine = engineFor({ selfIdBase: 740_000, userIdBase: 750_000, idStride: 100 }, { ONEBOT_WORKER_INDEX: '3' });
+    const { err, context } = await runVu(engine, [{ connect: {} }]);
+    expect(err).toBeNull();
+    expect(context.onebot?.selfId).toBe(740_300);
+    expect(context.onebot?.userId).toBe(750_300);
+    expect(engine.slot).toEqual({ slot: 3, source: 'env' });
+  });
+
   it('shares a pool of bots between VUs (many users behind a few bots)', async () => {
     const engine = engineFor({ selfIdBase: 700_000, idStride: 100 });
     const events = new FakeEvents();

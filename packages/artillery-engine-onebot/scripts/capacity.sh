@@ -12,7 +12,7 @@ OUT="${CAP_OUT:-$(mktemp -d -t onebot-capacity.XXXXXX)}"
 mkdir -p "$OUT"
 bash "$ROOT/scripts/artillery-setup.sh"
 (cd "$ROOT" && npm run --silent build >/dev/null && npm run --silent build -w artillery-engine-onebot >/dev/null)
-printf '%-7s %-11s %-12s %-9s %-22s %-22s %s\n' bots peak_rss_MB mean_cpu_% max_cpu_% reply_p50/p99_ms handshake_p50/p99_ms errors
+printf '%-7s %-11s %-12s %-9s %-22s %-22s %s\n' bots peak_rss_MB busy_cpu_% max_cpu_% reply_p50/p99_ms handshake_p50/p99_ms errors
 for N in "$@"; do
   node -r esbuild-register "$HERE/echo-server.ts" --for 200 >"$OUT/echo-$N.json" 2>"$OUT/echo-$N.log" &
   ECHO=$!
@@ -23,21 +23,24 @@ for N in "$@"; do
   RUN=$!
   sleep 1
   PID="$(pgrep -P $RUN -f artillery | head -1 || true)"; PID="${PID:-$RUN}"
+  # Each sample: RSS (kB), then user+system CPU ticks and the time, so CPU% is per 2 s interval.
   : >"$OUT/samples-$N.txt"
   while kill -0 $RUN 2>/dev/null; do
-    ps -o rss=,pcpu= -p "$PID" >>"$OUT/samples-$N.txt" 2>/dev/null || true
-    top -b -n1 -p "$PID" 2>/dev/null | awk -v pid="$PID" '$1==pid {print $9}' >>"$OUT/cpu-$N.txt" || true
+    if [[ -r /proc/$PID/stat ]]; then
+      echo "$(awk '/^VmRSS/ {print $2}' /proc/$PID/status) $(awk '{print $14 + $15}' /proc/$PID/stat) $(date +%s.%N)" >>"$OUT/samples-$N.txt" || true
+    fi
     sleep 2
   done
   wait $RUN || true
   kill $ECHO 2>/dev/null || true; wait $ECHO 2>/dev/null || true
-  node - "$OUT/cap-$N.json" "$OUT/samples-$N.txt" "$OUT/cpu-$N.txt" "$N" <<'JS'
+  node - "$OUT/cap-$N.json" "$OUT/samples-$N.txt" "$N" "$(getconf CLK_TCK)" <<'JS'
 const fs = require('fs');
-const [file, samples, cpus, n] = process.argv.slice(2);
+const [file, samples, n, hz] = process.argv.slice(2);
 const { aggregate: a } = JSON.parse(fs.readFileSync(file, 'utf8'));
-const rss = fs.readFileSync(samples, 'utf8').trim().split('\n').map((l) => Number(l.trim().split(/\s+/)[0]) / 1024).filter((v) => v > 0);
-const cpu = fs.readFileSync(cpus, 'utf8').trim().split('\n').map(Number).filter((v) => Number.isFinite(v));
-const busy = cpu.filter((v) => v > 1);
+const rows = fs.readFileSync(samples, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter((r) => r.length === 3 && r.every(Number.isFinite));
+const rss = rows.map((r) => r[0] / 1024);
+const cpu = rows.slice(1).map((r, i) => (100 * (r[1] - rows[i][1])) / Number(hz) / (r[2] - rows[i][2]));
+const busy = cpu.filter((v) => v > 5);
 const s = (k) => a.summaries[k] ? `${a.summaries[k].p50}/${a.summaries[k].p99}` : '-';
 const errors = Object.entries(a.counters).filter(([k]) => k.startsWith('errors.')).map(([k, v]) => `${k.slice(7)}=${v}`).join(',') || 'none';
 const mean = busy.length ? busy.reduce((x, y) => x + y, 0) / busy.length : 0;
