@@ -17,3 +17,4 @@ export {
   type LogLevel,
 } from './logging/logger';
 export * from './client';
+export * from './world';

@@ -80,6 +80,12 @@ export const ErrorCode = {
   ServerWaitTimeout: 'ONEBOT_SERVER_WAIT_TIMEOUT',
   /** The reference server was closed with this API call or wait still pending. */
   ServerClosed: 'ONEBOT_SERVER_CLOSED',
+
+  // --- simulated world ---
+  /** A world declaration (JSON or object) does not decode; `data.errors` lists `path: problem` lines. */
+  InvalidWorld: 'ONEBOT_INVALID_WORLD',
+  /** The simulated world refused an action as QQ would (unknown group, no permission, message gone...); answered with `data.retcode` (100). */
+  WorldRefused: 'ONEBOT_WORLD_REFUSED',
 } as const;
 
 /** @since 0.1.0 @category errors */
