@@ -86,6 +86,10 @@ export const ErrorCode = {
   InvalidWorld: 'ONEBOT_INVALID_WORLD',
   /** The simulated world refused an action as QQ would (unknown group, no permission, message gone...); answered with `data.retcode` (100). */
   WorldRefused: 'ONEBOT_WORLD_REFUSED',
+  /** A scripted conversation waited for the bot's reply and none came within the time limit. */
+  ReplyTimeout: 'ONEBOT_REPLY_TIMEOUT',
+  /** A scripted conversation expected no reply (or another one) and the bot said something else. */
+  UnexpectedReply: 'ONEBOT_UNEXPECTED_REPLY',
 } as const;
 
 /** @since 0.1.0 @category errors */

@@ -39,3 +39,19 @@ export {
   type GetMsgData,
 } from './world';
 export { WORLD_ACTIONS, runWorldAction, type BotMessage, type ActionOutcome } from './actions';
+export { attachWorld, type WorldHost, type AttachWorldOptions, type WorldAttachment } from './attach';
+export {
+  simulate,
+  toReply,
+  textOf,
+  chatKey,
+  describeChat,
+  DEFAULT_SIMULATION_OPTIONS,
+  type SimulationOptions,
+  type Simulation,
+  type Conversation,
+  type Reply,
+  type WaitOptions,
+  type SayOptions,
+} from './conversation';
+export { replyProblems, expectReply, type ReplyExpectation } from './expect';

@@ -103,7 +103,9 @@ const nextId = (id: number): number => (id >= INT32_MAX ? 1 : id + 1);
  * @example
  * import { loadWorld } from 'onebot-rx';
  * const w = loadWorld({ bot: { user_id: 10001 }, groups: [{ group_id: 1, members: [{ user_id: 2, nickname: 'Ann' }] }] }, { now: () => 0 });
- * // Right(World) — w.right.memberInfo(1, 2).nickname === 'Ann'
+ * w._tag === 'Right' && w.right.memberInfo(1, 2).nickname === 'Ann';
+ * loadWorld({ bot: { user_id: 1 }, groups: [{ group_id: 2, members: [{ user_id: 3, role: 'boss' }] }] });
+ * // Left(['groups.0.members.0.role: expected Role, got string "boss"'])
  *
  * @since 0.2.0
  * @category world
@@ -114,7 +116,16 @@ export const loadWorld = (input: unknown, options: WorldOptions = {}): E.Either<
 /**
  * {@link loadWorld}, throwing a {@link OneBotError} `ONEBOT_INVALID_WORLD` (with `data.errors`) on a
  * bad declaration.
- * @since 0.2.0 @category world
+ *
+ * @example
+ * import { createWorld } from 'onebot-rx';
+ * const world = createWorld({ bot: { user_id: 10001, nickname: 'Bot' } }, { now: () => 1700000000000 });
+ * const { event } = world.say(20001, { groupId: 30001 }, 'hello');
+ * event.message_id === 1 && event.time === 1700000000;
+ * world.getMsg(1).message; // [{ type: 'text', data: { text: 'hello' } }]
+ *
+ * @since 0.2.0
+ * @category world
  */
 export const createWorld = (input: unknown, options: WorldOptions = {}): World => {
   const loaded = loadWorld(input, options);
