@@ -55,3 +55,5 @@ export {
   type SayOptions,
 } from './conversation';
 export { replyProblems, expectReply, type ReplyExpectation } from './expect';
+export { decodeScript, DEFAULT_SCRIPT_OPTIONS, type Script, type Step, type StepKind, type ExpectStep, type MessageRef } from './script';
+export { runConversation, type RunConversationOptions, type ConversationResult, type StepResult, type TranscriptEntry } from './run-conversation';

@@ -646,7 +646,7 @@ export class World {
     if (opts.role !== undefined) m.role = opts.role;
     if (opts.card !== undefined) m.card = opts.card;
     g.members.set(userId, m);
-    const operatorId = opts.operatorId ?? ownerOrAdmin(g) ?? userId;
+    const operatorId = opts.operatorId ?? approverOf(g, this.bot.user_id) ?? userId;
     return { data: null, events: [this.notice({ notice_type: 'group_increase', sub_type: opts.subType ?? 'approve', group_id: groupId, operator_id: operatorId, user_id: userId })] };
   }
 
@@ -724,13 +724,16 @@ const newMember = (userId: number, joinTime: number): MemberState => ({
   muted_until: 0,
 });
 
-const ownerOrAdmin = (g: GroupState): number | undefined => {
+/** Who approved a scripted join: the owner, else an admin other than the bot, else the bot if it is an admin. */
+const approverOf = (g: GroupState, botId: number): number | undefined => {
   let admin: number | undefined;
+  let bot: number | undefined;
   for (const m of g.members.values()) {
     if (m.role === 'owner') return m.user_id;
-    if (m.role === 'admin' && admin === undefined) admin = m.user_id;
+    if (m.role === 'admin' && m.user_id === botId) bot = m.user_id;
+    else if (m.role === 'admin' && admin === undefined) admin = m.user_id;
   }
-  return admin;
+  return admin ?? bot;
 };
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
