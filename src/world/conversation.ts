@@ -151,20 +151,24 @@ interface ChatQueue {
  * Attaches `world` to `client` and returns the handle a test scripts conversations with.
  *
  * @example
- * import { createClient, createWorld, simulate } from 'onebot-rx';
+ * import { createClient, createWorld, expectReply, simulate } from 'onebot-rx';
  * import { createReferenceServer } from 'onebot-rx/server';
- * // The application under test; here a reference server that echoes every group message.
+ * // The application under test: here a reference server answering "got it", quoting the message.
  * const app = await createReferenceServer({ port: 0 });
  * app.on('event', ({ event }) => {
- *   if (event.post_type === 'message' && event.message_type === 'group') void app.callApi(10001, 'send_group_msg', { group_id: event.group_id, message: `you said: ${event.raw_message}` });
+ *   if (event.post_type === 'message' && event.message_type === 'group') void app.callApi(10001, 'send_group_msg', { group_id: event.group_id, message: `[CQ:reply,id=${event.message_id}]got it` });
  * });
  * const client = createClient({ url: app.url, selfId: 10001 });
- * const sim = simulate(client, createWorld({ bot: { user_id: 10001 } }));
+ * const world = createWorld({ bot: { user_id: 10001 }, groups: [{ group_id: 30001, members: [{ user_id: 20001, nickname: 'Alice' }] }] });
+ * const sim = simulate(client, world, { replyTimeout: 3000 });
  * client.connect();
  * await app.waitForBot(10001);
- * const alice = sim.member(30001, 20001);
- * const reply = await alice.ask('hi', { within: 2000 });
- * reply.text === 'you said: hi';
+ * const alice = sim.member(30001, 20001); // sim.friend(20001) would be a private chat
+ * const reply = await alice.ask('hello');
+ * reply.text === 'got it' && reply.quote?.user_id === 20001;
+ * const again = await alice.ask('quoting you', { quote: reply, within: 2000 });
+ * expectReply(again, { text: 'got it', quotes: again.quoteId, segments: [{ type: 'reply' }, { type: 'text' }] });
+ * again.quote?.message[0]?.type === 'reply';
  * sim.close();
  * await client.disconnect();
  * await app.close();
