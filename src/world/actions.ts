@@ -26,7 +26,8 @@ export interface ActionOutcome<D = unknown> extends Outcome<D> {
   readonly refused: readonly WorldError[];
 }
 
-type WorldAction<A extends ActionName> = (world: World, params: ActionParams<A>, action: string) => ActionOutcome;
+/** One world-backed action: the world, the decoded params and the action as called. @since 0.2.0 @category world */
+export type WorldAction<A extends ActionName> = (world: World, params: ActionParams<A>, action: string) => ActionOutcome;
 
 const done = <D>(data: D, outcome: Partial<ActionOutcome> = {}): ActionOutcome<D> => ({ data, events: outcome.events ?? [], sent: outcome.sent ?? [], refused: outcome.refused ?? [] });
 const fromOutcome = (o: Outcome<unknown>): ActionOutcome => done(o.data, { events: o.events });
