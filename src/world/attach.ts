@@ -56,6 +56,10 @@ export interface WorldAttachment {
  * which store every message the bot sends. Throws `ONEBOT_INVALID_WORLD` when the world's bot is not
  * the client's `selfId`.
  *
+ * The send actions are answered by the world, not by the client's built-ins, so while attached the
+ * messages they carry are reported on the attachment's `botMessages$` (with the world's
+ * `message_id`), not on `client.sent$`.
+ *
  * @example
  * import { createClient, createWorld, attachWorld } from 'onebot-rx';
  * import { createReferenceServer } from 'onebot-rx/server';
