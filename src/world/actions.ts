@@ -1,4 +1,5 @@
 import type { ActionName, ActionParams } from '../protocol/codecs/api';
+import type { ApiRequest } from '../protocol/codecs/frames';
 import type { Segment } from '../protocol/codecs/segments';
 import { normalizeMessage } from '../protocol/cq';
 import { segment } from '../protocol/segment';
@@ -17,6 +18,8 @@ export interface BotMessage {
   /** The action as called, suffix included. */
   readonly action: string;
   readonly stored: StoredMessage;
+  /** The API request that carried it (set by `attachWorld`). */
+  readonly request?: ApiRequest;
 }
 
 /** What a world action returns: {@link Outcome} plus the bot messages it stored. @since 0.2.0 @category world */

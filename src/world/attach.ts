@@ -104,7 +104,7 @@ export const attachWorld = (client: WorldHost, world: World, options: AttachWorl
     .map((action) =>
       client.handle(action as ActionName, (params, request) => {
         const out = runWorldAction(world, action, params as Record<string, unknown>, request.action)!;
-        for (const sent of out.sent) botMessages.next(sent);
+        for (const sent of out.sent) botMessages.next({ ...sent, request });
         // Notices go out in order; a failed send is reported on errors$, never thrown at the caller.
         for (const event of out.events) emit(event).catch(() => undefined);
         for (const refused of out.refused) errors.next(refused);

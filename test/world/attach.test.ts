@@ -63,9 +63,12 @@ describe('attachWorld', () => {
     attachment.botMessages$.subscribe((m) => sent.push(m.stored.message_id));
     client.connect();
     await server.waitForBot(BOT);
+    const requests: unknown[] = [];
+    attachment.botMessages$.subscribe((m) => requests.push(m.request));
     const r = await server.callApi(BOT, 'send_group_msg', { group_id: GROUP, message: 'to be recalled' });
     const id = (r.data as { message_id: number }).message_id;
     expect(sent).toEqual([id]);
+    expect(requests).toEqual([expect.objectContaining({ action: 'send_group_msg', params: { group_id: GROUP, message: 'to be recalled' } })]);
     expect((await server.callApi(BOT, 'delete_msg', { message_id: id })).status).toBe('ok');
     const recall = await server.waitForEvent((e) => e.event.post_type === 'notice');
     expect(recall.event).toMatchObject({ notice_type: 'group_recall', group_id: GROUP, user_id: BOT, operator_id: BOT, message_id: id });
