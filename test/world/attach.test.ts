@@ -173,6 +173,23 @@ describe('scripted conversations', () => {
     expect((await sim.friend(20001).nextReply()).text).toBe('private');
   });
 
+  it('reply queues are bounded per chat (oldest dropped, counted) and empty chats are forgotten', async () => {
+    const { server, client, world } = await setup();
+    const sim = simulate(client, world, { maxPendingReplies: 2 });
+    sims.push(sim);
+    client.connect();
+    await server.waitForBot(BOT);
+    for (const text of ['a', 'b', 'c']) await server.callApi(BOT, 'send_group_msg', { group_id: GROUP, message: text });
+    for (let user = 1; user <= 5; user++) await server.callApi(BOT, 'send_private_msg', { user_id: 40000 + user, message: 'x' });
+    expect(sim.dropped).toBe(1);
+    expect(sim.pendingChats).toBe(6);
+    const bob = sim.member(GROUP, 20002);
+    expect((await bob.nextReply()).text).toBe('b');
+    expect((await bob.nextReply()).text).toBe('c');
+    for (let user = 1; user <= 5; user++) await sim.friend(40000 + user).nextReply();
+    expect(sim.pendingChats).toBe(0);
+  });
+
   it('time limits run on the injected scheduler: no reply rejects ONEBOT_REPLY_TIMEOUT, silence passes expectNoReply', async () => {
     const { server, client, world } = await setup();
     const scheduler = new VirtualTimeScheduler();
