@@ -14,7 +14,7 @@ const config: Config = {
   // A test that prints to the console fails (expected output is captured and asserted on).
   setupFilesAfterEnv: ['<rootDir>/test/setup/quiet-console.ts'],
   // Workspace packages (packages/*) import the SDK by name; tests run it from source.
-  moduleNameMapper: { '^onebot-rx$': '<rootDir>/src/index.ts', '^onebot-rx/protocol$': '<rootDir>/src/protocol-entry.ts', '^onebot-rx/server$': '<rootDir>/src/server.ts' },
+  moduleNameMapper: { '^onebot-rx$': '<rootDir>/src/index.ts', '^onebot-rx/protocol$': '<rootDir>/src/protocol-entry.ts', '^onebot-rx/world$': '<rootDir>/src/world-entry.ts', '^onebot-rx/server$': '<rootDir>/src/server.ts' },
 };
 
 export default config;
