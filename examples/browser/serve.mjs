@@ -27,7 +27,12 @@ const TYPES = {
 };
 
 const server = createServer(async (req, res) => {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  let path;
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    return res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request\n');
+  }
   const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
   if (file !== root && !file.startsWith(root + sep)) return res.writeHead(404).end('not found\n');
   try {

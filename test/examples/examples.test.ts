@@ -310,6 +310,9 @@ describe('examples/browser', () => {
       expect((await fetch(`${address}/`)).status).toBe(200);
       expect((await fetch(`${address}/%2e%2e/%2e%2e/package.json`)).status).toBe(404);
       expect((await fetch(`${address}/nothing.js`)).status).toBe(404);
+      // A malformed request is refused, and the server keeps serving.
+      expect((await fetch(`${address}/%E0%A4%A.js`)).status).toBe(400);
+      expect((await fetch(`${address}/index.html`)).status).toBe(200);
     } finally {
       child.kill('SIGTERM');
       await rm(root, { recursive: true, force: true });
