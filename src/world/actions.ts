@@ -7,7 +7,7 @@ import type { StoredMessage } from './spec';
 import { WorldError, type Chat, type Outcome, type World } from './world';
 
 /**
- * The API actions the world answers (PROTOCOL.md §5), as pure functions of the world and the
+ * The API actions the world answers (docs/protocol.md §5), as pure functions of the world and the
  * decoded params (defaults filled by `ApiActions`): each returns its `data` and the events it
  * caused, or throws a {@link WorldError} (answered with retcode 100). The client glue
  * (`attachWorld`) registers each with `client.handle`.

@@ -25,7 +25,7 @@ import { MessageStore, type StoreOptions } from './store';
  * message and forward ids from counters kept in the world, so a world replays identically.
  */
 
-/** Retcode of a refusal: go-cqhttp's generic failure (PROTOCOL.md §2.5). @since 0.2.0 @category world */
+/** Retcode of a refusal: go-cqhttp's generic failure (docs/protocol.md §2.5). @since 0.2.0 @category world */
 export const WORLD_REFUSED_RETCODE = 100;
 
 /**
@@ -276,7 +276,7 @@ export class World {
     return m;
   }
 
-  // --- API answers (PROTOCOL.md §5.2) -------------------------------------------------------------
+  // --- API answers (docs/protocol.md §5.2) -------------------------------------------------------------
 
   loginInfo(): { user_id: number; nickname: string } {
     return { user_id: this.bot.user_id, nickname: this.bot.nickname };
@@ -452,7 +452,7 @@ export class World {
     );
   }
 
-  /** `get_msg`'s answer (PROTOCOL.md §5.1), with the (ext) `group_id`, `user_id` and `raw_message` that NapCat adds. */
+  /** `get_msg`'s answer (docs/protocol.md §5.1), with the (ext) `group_id`, `user_id` and `raw_message` that NapCat adds. */
   getMsg(messageId: number): GetMsgData {
     const m = this.message(messageId);
     return {
@@ -533,7 +533,7 @@ export class World {
     return { message: f.nodes, messages: f.nodes };
   }
 
-  // --- group management (PROTOCOL.md §5.1, notices §3.5) ---------------------------------------
+  // --- group management (docs/protocol.md §5.1, notices §3.5) ---------------------------------------
 
   /** `operator` may act on `target` in `g`: an admin or owner ranked above the target. */
   private mayManage(g: GroupState, operatorId: number, targetId: number): boolean {

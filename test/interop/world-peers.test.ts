@@ -1,6 +1,6 @@
 /**
  * The simulated world (src/world) against the real frameworks, through the public client API:
- * `createClient` + `simulate` (which calls `attachWorld`). Issue 12's proofs:
+ * `createClient` + `simulate` (which calls `attachWorld`). The proofs:
  *
  * - NoneBot2: a quoted `/echo` works (NoneBot resolves the quote with `get_msg`), and the bot's
  *   `delete_msg` produces a recall notice that NoneBot receives.
