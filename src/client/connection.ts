@@ -154,6 +154,8 @@ const confirmations = (c: ConnectionContext, link: Link): Observable<unknown> =>
           tap((seq) => {
             for (const frame of c.delivery.pong(seq)) if (c.confirmDelivery === 'ack') frame.settle?.resolve();
             if (c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
+            // Confirmations make room for frames held back by the bound on unconfirmed ones.
+            if (c.delivery.waitingCount > 0) c.queued.next();
           }),
         ),
     link.drained$.pipe(tap(() => link.resume('congested'))),

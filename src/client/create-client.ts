@@ -18,6 +18,8 @@ import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from '
 import { encodeOutgoingText } from './outgoing';
 import { INITIAL_STATE, reduce, type ClientState, type Happening, type ReconnectPolicy } from './state';
 import { inboundStreams, type InboundStreams } from './streams';
+import { attachDefaultWorld } from './world-default';
+import type { WorldAttachment } from '../world/attach';
 import type { ClientApiHandler, OneBotClient, OutgoingFrame, TextMessageOf, TextTarget } from './types';
 
 /** How long `disconnect()` waits for the server to answer the close before dropping the socket. */
@@ -59,6 +61,10 @@ class Client implements OneBotClient {
   private readonly queued = new Subject<void>();
   private readonly delivery: Delivery;
   private readonly handlers: Record<string, ApiHandler | undefined>;
+  /** Actions the user registered with `handle()`: the world, attached later, leaves them alone. */
+  private readonly userActions = new Set<string>();
+  /** The simulated world, attached on the first API call. */
+  private world: WorldAttachment | undefined;
   private readonly callbacks: CallbackFacade;
   /** The retrying connection, while it runs. */
   private connection: Subscription | undefined;
@@ -133,7 +139,7 @@ class Client implements OneBotClient {
       maxPayload: o.maxPayload,
       connectEvent: speaksEvents ? () => encodeFrame(createConnectEvent(this.selfId, this.builder)) : undefined,
       heartbeat: speaksEvents ? { interval: o.heartbeatInterval, frame: () => encodeFrame(this.createHeartbeatEvent()) } : undefined,
-      answering: o.role === 'Event' ? undefined : { ...o, handlers: () => this.handlers as ApiHandlers, report: (e) => this.apiFailed(e), logger: this.logger },
+      answering: o.role === 'Event' ? undefined : { ...o, handlers: () => this.answeringHandlers(), report: (e) => this.apiFailed(e), logger: this.logger },
       report: (e) => this.report(e),
       opened: (link) => this.opened(link),
       ended: () => {
@@ -234,6 +240,7 @@ class Client implements OneBotClient {
     const dropped = this.delivery.close();
     for (const frame of dropped) frame.settle?.reject(error);
     this.logger.info(`client stopped (${final.reason ?? 'disconnected'})`, { selfId: this.selfId, pendingSendsRejected: dropped.length });
+    this.world?.();
     this.inbound.complete();
     this.sentMessages.complete();
     this.errors.complete();
@@ -281,7 +288,7 @@ class Client implements OneBotClient {
     return new Promise<T>((resolve, reject) => {
       if (!this.delivery.offer({ text, kind: 'send', settle: { resolve: () => resolve(value), reject } })) {
         const o = this.options;
-        const error = new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${this.delivery.count} frames, ${this.delivery.bytes} bytes; outboxLimit ${o.outboxLimit}, outboxBytes ${o.outboxBytes}): send rejected`, {
+        const error = new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${this.delivery.waitingCount} frames waiting; outboxLimit ${o.outboxLimit}, outboxBytes ${o.outboxBytes}): send rejected`, {
           outboxLimit: o.outboxLimit,
           outboxBytes: o.outboxBytes,
         });
@@ -313,7 +320,22 @@ class Client implements OneBotClient {
 
   // --- API calls and callbacks ----------------------------------------------------------------------
 
+  /** The handler table, with the world attached first if it is not yet. */
+  private answeringHandlers(): ApiHandlers {
+    if (this.world === undefined && this.options.world !== false) {
+      const o = this.options;
+      const host = { selfId: this.selfId, handle: this.registerHandler, send: this.send, nickname: o.nickname, scheduler: o.scheduler, messageFormat: o.messageFormat };
+      this.world = attachDefaultWorld(o.world, host, this.userActions, (m) => this.sentMessages.next(m));
+    }
+    return this.handlers as ApiHandlers;
+  }
+
   handle = <A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): (() => void) => {
+    this.userActions.add(action);
+    return this.registerHandler(action, handler);
+  };
+
+  private registerHandler = <A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): (() => void) => {
     const previous = this.handlers[action];
     const mine = handler as ApiHandler;
     this.handlers[action] = mine;

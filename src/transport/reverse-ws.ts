@@ -164,6 +164,8 @@ class OpenLink implements Link {
   private readonly writer: FrameWriter;
   private readonly drained = new Subject<void>();
   private drainPoll: Subscription | undefined;
+  /** A drain poll is scheduled (a scheduler action stays open after it ran, so this is our own flag). */
+  private polling = false;
   private dead = false;
   private readonly pausedBy = new Set<string>();
 
@@ -215,11 +217,13 @@ class OpenLink implements Link {
   }
 
   watchDrain(): void {
-    if (this.drainPoll !== undefined && !this.drainPoll.closed) return;
+    if (this.polling) return;
+    this.polling = true;
     this.drainPoll = this.config.scheduler.schedule(function poll(this: { schedule(state: OpenLink, delay: number): void }, l?: OpenLink) {
       if (l!.dead) return;
-      if (l!.congested) this.schedule(l!, DRAIN_POLL);
-      else l!.drained.next();
+      if (l!.congested) return this.schedule(l!, DRAIN_POLL);
+      l!.polling = false;
+      l!.drained.next();
     }, DRAIN_POLL, this);
   }
 }

@@ -1,3 +1,4 @@
+import { ErrorCode, OneBotError } from '../protocol/errors';
 import type { ActionName, ActionParams } from '../protocol/codecs/api';
 import type { ApiRequest } from '../protocol/codecs/frames';
 import type { Segment } from '../protocol/codecs/segments';
@@ -66,7 +67,11 @@ const quickOperation: WorldAction<'.handle_quick_operation'> = (world, { context
       else throw e;
     }
   };
-  if (operation.reply !== undefined && (isGroup ? groupId : userId) !== undefined) {
+  if (operation.reply !== undefined && (isGroup ? groupId : userId) === undefined) {
+    // Nowhere to reply to: a bad request (1400), as the client's built-in answers it.
+    throw new OneBotError(ErrorCode.InvalidParams, `invalid params for ${action}: context.${isGroup ? 'group_id' : 'user_id'} is required to reply`, { retcode: 1400 });
+  }
+  if (operation.reply !== undefined) {
     let message: Segment[] = normalizeMessage(operation.reply, operation.auto_escape);
     if (isGroup && operation.at_sender && !anonymous && userId !== undefined) message = [segment.at(userId), segment.text(' '), ...message];
     const chat: Chat = isGroup ? { groupId: groupId! } : { userId: userId! };

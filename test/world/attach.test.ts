@@ -30,7 +30,7 @@ const worldSpec = {
 const setup = async (worldOptions: WorldOptions = {}) => {
   const server = await createReferenceServer({ host: '127.0.0.1', port: 0 });
   servers.push(server);
-  const client = createClient({ url: server.url, selfId: BOT, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 200 });
+  const client = createClient({ url: server.url, selfId: BOT, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 200, world: false });
   clients.push(client);
   const world = createWorld(worldSpec, { now: () => 1_700_000_000_000, ...worldOptions });
   return { server, client, world };
