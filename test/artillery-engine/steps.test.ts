@@ -252,6 +252,36 @@ describe('think, loop, hold, function, log', () => {
     expect(bad.events.errors()).toEqual(['function_failed']);
   });
 
+  it('answerer: a processor function plugs in the answers to the application\'s API calls (the world seam)', async () => {
+    const attached: number[] = [];
+    const processor = {
+      // As in docs/guides/load-testing.md ("Who answers the application's API calls").
+      worldAnswerer(options: { userIdBase: number }) {
+        return {
+          attach(client: { handle(action: string, handler: () => unknown): () => void }, bot: { selfId: number }) {
+            attached.push(bot.selfId);
+            const undo = client.handle('get_friend_list', () => [{ user_id: options.userIdBase, nickname: 'u', remark: '' }]);
+            return undo;
+          },
+        };
+      },
+    };
+    const engine = makeEngine({ target: echo.url, processor, engines: { onebot: { selfIdBase: 950_000, userIdBase: 960_000, answerer: 'worldAnswerer' } } });
+    const vu = runVu(engine, [{ connect: {} }, { hold: 1 }]);
+    await echo.server.waitForBot(950_000, 3000);
+    const answer = await echo.server.callApi(950_000, 'get_friend_list');
+    expect(answer).toMatchObject({ status: 'ok', retcode: 0, data: [{ user_id: 960_000, nickname: 'u', remark: '' }] });
+    const { err, events } = await vu;
+    expect(err).toBeNull();
+    expect(attached).toEqual([950_000]);
+    expect(events.counter(`${Metric.apiPrefix}get_friend_list`)).toBe(1);
+    expect(events.histogram(Metric.apiAnswerMs)).toHaveLength(1);
+  });
+
+  it('refuses an answerer name with no processor function behind it', () => {
+    expect(() => makeEngine({ target: echo.url, engines: { onebot: { answerer: 'missing' } } })).toThrow(/answerer/);
+  });
+
   it('an unknown step is refused when the scenario is compiled', () => {
     expect(() => engineFor().createScenario({ flow: [{ fly: 1 }] }, new FakeEvents())).toThrow(/unknown step/);
   });
