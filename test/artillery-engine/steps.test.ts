@@ -89,6 +89,22 @@ describe('connect', () => {
     expect(engine.slot).toEqual({ slot: 3, source: 'env' });
   });
 
+  it('warns once when a templated self id meets several local workers (they all read every payload row)', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const engine = makeEngine({ target: echo.url, phases: [{ worker: 1, totalWorkers: 2 }], engines: { onebot: {} } });
+      engine.createScenario({ flow: [{ connect: { selfId: '{{ selfId }}' } }, { connect: { selfId: '{{ other }}' } }] }, new FakeEvents());
+      engine.createScenario({ flow: [{ connect: {} }] }, new FakeEvents());
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/2 local workers.*collide/);
+      const single = makeEngine({ target: echo.url, phases: [{ worker: 1, totalWorkers: 1 }], engines: { onebot: {} } });
+      single.createScenario({ flow: [{ connect: { selfId: '{{ selfId }}' } }] }, new FakeEvents());
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('shares a pool of bots between VUs (many users behind a few bots)', async () => {
     const engine = engineFor({ selfIdBase: 700_000, idStride: 100 });
     const events = new FakeEvents();
