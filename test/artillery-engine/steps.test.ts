@@ -294,6 +294,41 @@ describe('think, loop, hold, function, log', () => {
     expect(events.histogram(Metric.apiAnswerMs)).toHaveLength(1);
   });
 
+  it('answerer: one that answers send_msg itself reports the bot\'s messages, and replies are still timed', async () => {
+    const processor = {
+      storeAnswerer() {
+        let nextId = 1;
+        return {
+          attach(
+            client: { handle(action: string, handler: (params: Record<string, unknown>) => unknown): () => void },
+            _bot: unknown,
+            reportReply: (m: { messageType: 'private' | 'group'; userId?: number; groupId?: number; message: Array<{ type: string; data: Record<string, unknown> }> }) => void,
+          ) {
+            return client.handle('send_msg', (params) => {
+              const group = params['message_type'] === 'group';
+              reportReply({
+                messageType: group ? 'group' : 'private',
+                userId: group ? undefined : Number(params['user_id']),
+                groupId: group ? Number(params['group_id']) : undefined,
+                message: [{ type: 'text', data: { text: String(params['message']) } }],
+              });
+              return { message_id: nextId++ };
+            });
+          },
+        };
+      },
+    };
+    const engine = makeEngine({ target: echo.url, processor, engines: { onebot: { selfIdBase: 970_000, answerer: 'storeAnswerer' } } });
+    const { err, events } = await runVu(engine, [
+      { connect: {} },
+      { privateMessage: { text: '/echo stored', expectReply: 'stored' } },
+      { groupMessage: { groupId: 42, atBot: true, text: '/echo in group', expectReply: 'in group' } },
+    ]);
+    expect(err).toBeNull();
+    expect(events.histogram(Metric.replyMs)).toHaveLength(2);
+    expect(events.counter(Metric.replyUnmatched)).toBe(0);
+  });
+
   it('refuses an answerer name with no processor function behind it', () => {
     expect(() => makeEngine({ target: echo.url, engines: { onebot: { answerer: 'missing' } } })).toThrow(/answerer/);
   });
