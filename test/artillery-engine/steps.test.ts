@@ -89,6 +89,22 @@ describe('connect', () => {
     expect(engine.slot).toEqual({ slot: 3, source: 'env' });
   });
 
+  it('warns once when a templated self id meets several local workers (they all read every payload row)', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const engine = makeEngine({ target: echo.url, phases: [{ worker: 1, totalWorkers: 2 }], engines: { onebot: {} } });
+      engine.createScenario({ flow: [{ connect: { selfId: '{{ selfId }}' } }, { connect: { selfId: '{{ other }}' } }] }, new FakeEvents());
+      engine.createScenario({ flow: [{ connect: {} }] }, new FakeEvents());
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/2 local workers.*collide/);
+      const single = makeEngine({ target: echo.url, phases: [{ worker: 1, totalWorkers: 1 }], engines: { onebot: {} } });
+      single.createScenario({ flow: [{ connect: { selfId: '{{ selfId }}' } }] }, new FakeEvents());
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('shares a pool of bots between VUs (many users behind a few bots)', async () => {
     const engine = engineFor({ selfIdBase: 700_000, idStride: 100 });
     const events = new FakeEvents();
@@ -250,6 +266,71 @@ describe('think, loop, hold, function, log', () => {
     const bad = await runVu(engine, [{ function: 'broken' }]);
     expect(bad.err?.message).toBe('boom');
     expect(bad.events.errors()).toEqual(['function_failed']);
+  });
+
+  it('answerer: a processor function plugs in the answers to the application\'s API calls (the world seam)', async () => {
+    const attached: number[] = [];
+    const processor = {
+      // As in docs/guides/load-testing.md ("Who answers the application's API calls").
+      worldAnswerer(options: { userIdBase: number }) {
+        return {
+          attach(client: { handle(action: string, handler: () => unknown): () => void }, bot: { selfId: number }) {
+            attached.push(bot.selfId);
+            const undo = client.handle('get_friend_list', () => [{ user_id: options.userIdBase, nickname: 'u', remark: '' }]);
+            return undo;
+          },
+        };
+      },
+    };
+    const engine = makeEngine({ target: echo.url, processor, engines: { onebot: { selfIdBase: 950_000, userIdBase: 960_000, answerer: 'worldAnswerer' } } });
+    const vu = runVu(engine, [{ connect: {} }, { hold: 1 }]);
+    await echo.server.waitForBot(950_000, 3000);
+    const answer = await echo.server.callApi(950_000, 'get_friend_list');
+    expect(answer).toMatchObject({ status: 'ok', retcode: 0, data: [{ user_id: 960_000, nickname: 'u', remark: '' }] });
+    const { err, events } = await vu;
+    expect(err).toBeNull();
+    expect(attached).toEqual([950_000]);
+    expect(events.counter(`${Metric.apiPrefix}get_friend_list`)).toBe(1);
+    expect(events.histogram(Metric.apiAnswerMs)).toHaveLength(1);
+  });
+
+  it('answerer: one that answers send_msg itself reports the bot\'s messages, and replies are still timed', async () => {
+    const processor = {
+      storeAnswerer() {
+        let nextId = 1;
+        return {
+          attach(
+            client: { handle(action: string, handler: (params: Record<string, unknown>) => unknown): () => void },
+            _bot: unknown,
+            reportReply: (m: { messageType: 'private' | 'group'; userId?: number; groupId?: number; message: Array<{ type: string; data: Record<string, unknown> }> }) => void,
+          ) {
+            return client.handle('send_msg', (params) => {
+              const group = params['message_type'] === 'group';
+              reportReply({
+                messageType: group ? 'group' : 'private',
+                userId: group ? undefined : Number(params['user_id']),
+                groupId: group ? Number(params['group_id']) : undefined,
+                message: [{ type: 'text', data: { text: String(params['message']) } }],
+              });
+              return { message_id: nextId++ };
+            });
+          },
+        };
+      },
+    };
+    const engine = makeEngine({ target: echo.url, processor, engines: { onebot: { selfIdBase: 970_000, answerer: 'storeAnswerer' } } });
+    const { err, events } = await runVu(engine, [
+      { connect: {} },
+      { privateMessage: { text: '/echo stored', expectReply: 'stored' } },
+      { groupMessage: { groupId: 42, atBot: true, text: '/echo in group', expectReply: 'in group' } },
+    ]);
+    expect(err).toBeNull();
+    expect(events.histogram(Metric.replyMs)).toHaveLength(2);
+    expect(events.counter(Metric.replyUnmatched)).toBe(0);
+  });
+
+  it('refuses an answerer name with no processor function behind it', () => {
+    expect(() => makeEngine({ target: echo.url, engines: { onebot: { answerer: 'missing' } } })).toThrow(/answerer/);
   });
 
   it('an unknown step is refused when the scenario is compiled', () => {

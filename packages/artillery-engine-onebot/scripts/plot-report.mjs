@@ -64,7 +64,7 @@ parts.push(line(rows.map((r) => [x(r.t), y2(r.rate, rateMax)]), '#9467bd', '5,3'
 parts.push(`<text x="${L - 6}" y="${top2 + 4}" text-anchor="end" fill="#2ca02c">${Math.round(aliveMax)}</text><text x="${L - 6}" y="${top2 + h2 + 4}" text-anchor="end">0</text>`);
 parts.push(`<text x="${W - R + 6}" y="${top2 + 4}" fill="#9467bd">${Math.round(rateMax)}/s</text>`);
 parts.push(`<text x="16" y="${top2 + h2 / 2}" transform="rotate(-90 16 ${top2 + h2 / 2})" text-anchor="middle">load</text>`);
-parts.push(`<rect x="${L + 10}" y="${top2 - 14}" width="14" height="4" fill="#2ca02c"/><text x="${L + 28}" y="${top2 - 8}">VU's alive (bots connected)</text>`);
+parts.push(`<rect x="${L + 10}" y="${top2 - 14}" width="14" height="4" fill="#2ca02c"/><text x="${L + 28}" y="${top2 - 8}">VU's alive</text>`);
 parts.push(`<rect x="${L + 210}" y="${top2 - 14}" width="14" height="4" fill="#9467bd"/><text x="${L + 228}" y="${top2 - 8}">messages sent per second</text>`);
 for (let t = 0; t <= tMax; t += tMax > 120 ? 30 : 10) {
   parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${top2 + h2}" y2="${top2 + h2 + 4}" stroke="#999"/><text x="${x(t)}" y="${top2 + h2 + 18}" text-anchor="middle">${t}</text>`);

@@ -12,8 +12,24 @@ import type { OneBotClient } from 'onebot-rx';
  * the function is called once per worker with the engine options and returns an {@link Answerer}.
  */
 export interface Answerer {
-  /** Called once per bot connection, before it connects; returns the undo function. */
-  attach(client: OneBotClient, bot: { readonly selfId: number }): () => void;
+  /**
+   * Called once per bot connection, before it connects; returns the undo function. An answerer that
+   * answers the send actions itself (a world stores the bot's messages, so `client.sent$` stays
+   * silent) hands every message the bot sent to `reportReply`, which feeds the reply correlation
+   * (`onebot.reply_ms`) exactly as `client.sent$` does for the built-ins.
+   */
+  attach(client: OneBotClient, bot: { readonly selfId: number }, reportReply: (message: ReplyMessage) => void): () => void;
+}
+
+/** A message the bot sent, as the reply correlation needs it. */
+export interface ReplyMessage {
+  readonly messageType: 'private' | 'group';
+  readonly userId: number | undefined;
+  readonly groupId: number | undefined;
+  /** Segments (`{ type: 'text', data: { text } }`...); the text segments make the reply's text. */
+  readonly message: ReadonlyArray<{ readonly type: string; readonly data: Readonly<Record<string, unknown>> }>;
+  /** CQ-code form (also matched by a text expectation); empty when unknown. */
+  readonly rawMessage?: string;
 }
 
 /** The built-in handlers of onebot-rx answer; nothing to attach. */

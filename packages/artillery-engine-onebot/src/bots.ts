@@ -1,7 +1,7 @@
 import type { ClientOptions, ClientState, OneBotClient, OutgoingFrame, SentMessage } from 'onebot-rx';
 import type { Subscription } from 'rxjs';
 import { timedWebSocket } from './api-timing';
-import type { Answerer } from './answering';
+import type { Answerer, ReplyMessage } from './answering';
 import { Conversations, type Reply } from './conversations';
 import { StepError, errorNameOf } from './errors';
 import { ErrorName, Metric } from './metrics';
@@ -28,10 +28,10 @@ export interface BotSpec {
 
 const noLog = { debug() {}, info() {}, warn() {}, error() {} };
 
-const replyOf = (m: SentMessage): Reply => {
+const replyOf = (m: SentMessage | ReplyMessage): Reply => {
   let text = '';
   for (const s of m.message) if (s.type === 'text') text += String((s.data as { text?: unknown }).text ?? '');
-  return { messageType: m.messageType, userId: m.userId, groupId: m.groupId, text, rawMessage: m.rawMessage };
+  return { messageType: m.messageType, userId: m.userId, groupId: m.groupId, text, rawMessage: m.rawMessage ?? '' };
 };
 
 /**
@@ -75,11 +75,12 @@ export class BotConnection {
       logger: noLog,
       WebSocketCtor: timedWebSocket({ answered: (ms) => metrics.histogram(Metric.apiAnswerMs, ms) }) as unknown as ClientOptions['WebSocketCtor'],
     });
-    this.detach = answerer.attach(this.client, { selfId: spec.selfId });
+    const onReply = (m: SentMessage | ReplyMessage): void => {
+      if (!this.conversations.offer(replyOf(m))) metrics.counter(Metric.replyUnmatched, 1);
+    };
+    this.detach = answerer.attach(this.client, { selfId: spec.selfId }, onReply);
     this.subscriptions.push(
-      this.client.sent$.subscribe((m) => {
-        if (!this.conversations.offer(replyOf(m))) metrics.counter(Metric.replyUnmatched, 1);
-      }),
+      this.client.sent$.subscribe(onReply),
       this.client.requests$.subscribe((r) => metrics.counter(`${Metric.apiPrefix}${r.action}`, 1)),
       this.client.state$.subscribe((s) => this.onState(s)),
     );

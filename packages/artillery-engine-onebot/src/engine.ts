@@ -105,6 +105,9 @@ export class OneBotEngine {
   private readonly answerer: Answerer;
   private readonly processor: Readonly<Record<string, unknown>>;
   private vuCount = 0;
+  /** Local worker threads of this `artillery run` (Artillery writes it into each worker's phases). */
+  private readonly localWorkers: number;
+  private warnedPayloadIds = false;
 
   constructor(
     script: ScriptLike,
@@ -117,6 +120,8 @@ export class OneBotEngine {
     this.slot = workerSlot(script.config.phases, env, this.options.cloudSlots);
     this.selfIds = new IdRange(this.options.selfIdBase, this.slot.slot, this.options.idStride);
     this.userIds = new IdRange(this.options.userIdBase, this.slot.slot, this.options.idStride);
+    const total = script.config.phases?.[0]?.totalWorkers;
+    this.localWorkers = typeof total === 'number' && total > 1 ? total : 1;
     this.processor = (script.config.processor ?? {}) as Record<string, unknown>;
     this.answerer = this.loadAnswerer();
   }
@@ -231,6 +236,16 @@ export class OneBotEngine {
 
   private connectStep(raw: StepSpec, events: EventsLike): Step {
     const metrics = this.metricsFor(events);
+    const selfIdSpec = (raw['connect'] as Record<string, unknown> | null | undefined)?.['selfId'];
+    if (typeof selfIdSpec === 'string' && selfIdSpec.includes('{{') && this.localWorkers > 1 && !this.warnedPayloadIds) {
+      // Artillery 2.0.21 hands every local worker the whole payload (see ids.ts): say so once.
+      this.warnedPayloadIds = true;
+      console.warn(
+        `artillery-engine-onebot: connect.selfId is templated (${selfIdSpec}) and this run has ${this.localWorkers} local workers; ` +
+          'Artillery gives each worker every payload row, so self ids from a payload will collide. ' +
+          'Let the engine generate self ids (omit connect.selfId), or run one worker per process.',
+      );
+    }
     return async (context) => {
       const vu = context.onebot!;
       const spec = raw['connect'] === null || raw['connect'] === true ? {} : this.render(raw['connect'], context);

@@ -3,8 +3,11 @@
  *
  * Two sources, in order of preference:
  * 1. the script names them (`connect: { selfId: "{{ selfId }}" }` from a CSV payload). Artillery
- *    splits a payload's rows between the local workers of one `artillery run`; give separate
- *    processes or machines disjoint files.
+ *    2.0.21 does *not* split a payload's rows between the local workers of one `artillery run`:
+ *    each worker thread reads every row (its `divideWork` splits them, then each worker is prepared
+ *    with the whole payload again; seen with two workers, both read rows 0..19). So payload ids are
+ *    unique only with one worker per process (what a 2-core machine runs) and disjoint files per
+ *    process; the engine warns when it sees a templated self id in a worker of several.
  * 2. the engine generates them: `base + slot × stride + n`, where `n` counts the VU's of this
  *    worker (0, 1, 2, ...) and `slot` is this worker's number (see {@link workerSlot}). A worker
  *    that would need more than `stride` numbers fails the VU (`self_id_exhausted`) instead of

@@ -12,6 +12,6 @@ export class OneBotEngine extends Engine {
 }
 
 export { Metric, ErrorName } from './metrics';
-export type { Answerer } from './answering';
+export type { Answerer, ReplyMessage } from './answering';
 export type { EngineOptions } from './options';
 export type { VuState, VuContext } from './engine';
