@@ -4,6 +4,8 @@
 # pinned versions are already installed and importable is left alone.
 #
 #   .interop/venv    Python venv: NoneBot2 (FastAPI driver) + adapter-onebot, aiocqhttp
+#   .interop/venv-nonebot1  Python venv: NoneBot 1 (nonebot 1.9, on aiocqhttp). Its own venv:
+#                    NoneBot 1 and NoneBot2 both install the import package `nonebot`.
 #   .interop/koishi  npm project: koishi, koishi-plugin-adapter-onebot, server, http
 #
 # Any failure exits non-zero with a message: a peer that cannot be installed
@@ -17,6 +19,7 @@ set -euo pipefail
 NONEBOT2_VERSION="2.4.4"
 NONEBOT_ADAPTER_ONEBOT_VERSION="2.4.6"
 AIOCQHTTP_VERSION="1.4.4"
+NONEBOT1_VERSION="1.9.1"
 # What the two Python peers run on (resolved together once, then pinned).
 PY_PINS=(
   "fastapi==0.165.0"
@@ -43,6 +46,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 INTEROP_DIR="${INTEROP_DIR:-$ROOT/.interop}"
 PYTHON="${PYTHON:-python3}"
 VENV="$INTEROP_DIR/venv"
+VENV1="$INTEROP_DIR/venv-nonebot1"
 KOISHI_DIR="$INTEROP_DIR/koishi"
 FORCE="${INTEROP_FORCE:-0}"
 
@@ -92,6 +96,50 @@ else
     || die "pip install of the python peers failed"
   py_check || die "python peers installed but not importable / wrong versions"
   printf '%s' "$PY_WANT" >"$PY_STAMP"
+fi
+
+# --- NoneBot 1 peer (own venv) -----------------------------------------------
+# NoneBot 1 runs on aiocqhttp (same pins as above); only its own import name differs.
+PY1_SPEC=(
+  "nonebot==$NONEBOT1_VERSION"
+  "aiocqhttp==$AIOCQHTTP_VERSION"
+  "Quart==0.22.0"
+  "Hypercorn==0.18.0"
+  "Werkzeug==3.1.9"
+  "httpx==0.28.1"
+)
+PY1_STAMP="$VENV1/.onebot-rx-pins"
+PY1_WANT="$(printf '%s\n' "${PY1_SPEC[@]}")"
+
+py1_check() {
+  "$VENV1/bin/python" - "$NONEBOT1_VERSION" "$AIOCQHTTP_VERSION" <<'PY'
+import sys
+from importlib.metadata import version
+want = dict(zip(["nonebot", "aiocqhttp"], sys.argv[1:]))
+import nonebot, nonebot.default_config, nonebot.permission, aiocqhttp  # noqa: F401,E401
+bad = []
+for name, v in want.items():
+    got = version(name)
+    print(f"  {name}=={got}", file=sys.stderr)
+    if got != v:
+        bad.append(f"{name} {got} != {v}")
+if bad:
+    sys.exit("version mismatch: " + "; ".join(bad))
+PY
+}
+
+if [[ "$FORCE" != "1" && -x "$VENV1/bin/python" && -f "$PY1_STAMP" && "$(cat "$PY1_STAMP")" == "$PY1_WANT" ]] && py1_check 2>/dev/null; then
+  log "nonebot 1 peer already installed in $VENV1"
+else
+  log "installing nonebot 1 peer into $VENV1"
+  if [[ "$FORCE" == "1" || ! -x "$VENV1/bin/python" ]]; then
+    rm -rf "$VENV1"
+    "$PYTHON" -m venv "$VENV1" || die "cannot create venv $VENV1 (is python3-venv installed?)"
+  fi
+  "$VENV1/bin/python" -m pip install --disable-pip-version-check --no-input -q "${PY1_SPEC[@]}" \
+    || die "pip install of the nonebot 1 peer failed"
+  py1_check || die "nonebot 1 peer installed but not importable / wrong versions"
+  printf '%s' "$PY1_WANT" >"$PY1_STAMP"
 fi
 
 # --- Koishi peer --------------------------------------------------------------

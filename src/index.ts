@@ -61,3 +61,4 @@ export type { Frame } from './protocol/frame';
 export type { CloseInfo } from './transport/close-reason';
 export type { SocketLike, WebSocketCtorLike, TlsOptions } from './transport/socket-factory';
 export { silentLogger, redact, redactString, createConsoleLogger, withLevel, type Logger, type LogLevel } from './logging/logger';
+export * from './world';

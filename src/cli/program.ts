@@ -9,6 +9,7 @@ import { setupLogging, type LogFlags } from './logging';
 import { integerAtLeast, parseFrequency, parseNonNegativeInt, parsePath, parsePort, parsePositiveInt, parseSize, parseWsUrl } from './options';
 import { createPrinter, type Printer } from './printer';
 import { runServe, type ServeFlags } from './serve';
+import { runTest, type TestFlags } from './test';
 import type { Logger } from '../logging/logger';
 
 /** The global flags, as commander hands them over. @internal */
@@ -42,7 +43,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'sile
  */
 const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<number>, flags: GlobalFlags) => void): Command => {
   const program = new Command('onebot-rx')
-    .description('OneBot v11 bot-side toolkit: a demo, an interactive client session, and a reference server.')
+    .description('OneBot v11 bot-side toolkit: a demo, an interactive client session, a reference server, and conversation tests against a live bot.')
     .version(pkg.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for this command')
     .addOption(new Option('--log-level <level>', 'log level for stderr (default error) and the log file (default info)').choices(LOG_LEVELS))
@@ -66,6 +67,7 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
         '  onebot-rx demo',
         '  onebot-rx connect ws://127.0.0.1:8080/onebot/v11/ws --self-id 10001 --token secret',
         '  onebot-rx serve --port 8000 --path /ws/',
+        '  onebot-rx test echo.yaml --url ws://127.0.0.1:8080/onebot/v11/ws',
         '',
         'Exit codes: 0 ok, 1 failure, 2 bad command line, 3 server unreachable, 4 token rejected.',
       ].join('\n'),
@@ -105,6 +107,15 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
     .option('--token <token>', 'require this access token (401 when missing, 403 when wrong)')
     .option('--handshake-timeout <ms>', 'time a bot has to send its lifecycle connect event', parsePositiveInt('milliseconds'), 1000)
     .action((flags: ServeFlags, cmd: Command) => run((ctx) => runServe(ctx, flags), cmd.optsWithGlobals<GlobalFlags>()));
+
+  program
+    .command('test')
+    .description('play a conversation file (YAML or JSON) against a live bot application; a pass/fail line per step, exit 0 when all pass, 1 otherwise')
+    .argument('<file>', 'the conversation file: the world and the steps (docs/guides/conversations.md)')
+    .requiredOption('--url <url>', "the application's reverse WebSocket URL, e.g. ws://127.0.0.1:8080/onebot/v11/ws", parseWsUrl)
+    .option('--token <token>', 'access token (sent as Authorization: Bearer); also read from ONEBOT_ACCESS_TOKEN')
+    .option('--timeout <ms>', "default time limit of an expected reply (overrides the file's)", parsePositiveInt('milliseconds'))
+    .action((file: string, flags: TestFlags, cmd: Command) => run((ctx) => runTest(ctx, file, flags), cmd.optsWithGlobals<GlobalFlags>()));
 
   return program;
 };

@@ -20,9 +20,11 @@ export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const INTEROP_DIR = process.env.INTEROP_DIR ? resolve(process.env.INTEROP_DIR) : join(REPO_ROOT, '.interop');
 export const PEERS_DIR = join(__dirname, 'peers');
 export const VENV_PYTHON = join(INTEROP_DIR, 'venv', 'bin', 'python');
+/** NoneBot 1 has its own venv: it and NoneBot2 both install the import package `nonebot`. */
+export const VENV1_PYTHON = join(INTEROP_DIR, 'venv-nonebot1', 'bin', 'python');
 export const KOISHI_DIR = join(INTEROP_DIR, 'koishi');
 
-export type PeerName = 'nonebot' | 'aiocqhttp' | 'koishi';
+export type PeerName = 'nonebot' | 'aiocqhttp' | 'koishi' | 'nonebot1';
 
 /** One JSON line printed by a peer. */
 export interface PeerLine {
@@ -53,6 +55,12 @@ export const PEERS: Record<PeerName, PeerSpec> = {
     path: '/ws/',
     checksToken: true,
     command: (port) => ({ cmd: VENV_PYTHON, args: ['-u', join(PEERS_DIR, 'aiocqhttp_app.py'), String(port)] }),
+  },
+  nonebot1: {
+    name: 'nonebot1',
+    path: '/ws/',
+    checksToken: true,
+    command: (port) => ({ cmd: VENV1_PYTHON, args: ['-u', join(PEERS_DIR, 'nonebot1_app.py'), String(port)] }),
   },
   koishi: {
     name: 'koishi',
@@ -197,7 +205,8 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
 /** Fails loudly when the peers are not installed (never skip). */
 export function assertPeersInstalled(names: PeerName[] = ['nonebot', 'aiocqhttp', 'koishi']): void {
   const missing: string[] = [];
-  if (names.some((n) => n !== 'koishi') && !existsSync(VENV_PYTHON)) missing.push(VENV_PYTHON);
+  if (names.some((n) => n !== 'koishi' && n !== 'nonebot1') && !existsSync(VENV_PYTHON)) missing.push(VENV_PYTHON);
+  if (names.includes('nonebot1') && !existsSync(VENV1_PYTHON)) missing.push(VENV1_PYTHON);
   if (names.includes('koishi') && !existsSync(join(KOISHI_DIR, 'node_modules', 'koishi'))) {
     missing.push(join(KOISHI_DIR, 'node_modules', 'koishi'));
   }

@@ -51,7 +51,13 @@ driver = nonebot.get_driver()
 driver.register_adapter(Adapter)
 
 # Import by module name (sys.path has this folder), whatever the cwd is.
-for _name in ("nonebot_plugins.interop_echo", "nonebot_plugins.interop_probe"):
+# $PEER_PLUGINS (comma-separated module names) replaces the default set, e.g.
+# "nonebot.plugins.echo,nonebot_plugins.world_probe" for the world tests.
+_plugins = [p for p in os.environ.get("PEER_PLUGINS", "").split(",") if p] or [
+    "nonebot_plugins.interop_echo",
+    "nonebot_plugins.interop_probe",
+]
+for _name in _plugins:
     if nonebot.load_plugin(_name) is None:
         report("fatal", error=f"plugin {_name} failed to load")
         sys.exit(3)
