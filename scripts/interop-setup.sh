@@ -19,6 +19,8 @@ set -euo pipefail
 NONEBOT2_VERSION="2.4.4"
 NONEBOT_ADAPTER_ONEBOT_VERSION="2.4.6"
 AIOCQHTTP_VERSION="1.4.4"
+# A community plugin for the playground tests (pure Python, needs only nonebot2 + the adapter).
+NONEBOT_PLUGIN_REPEATER_VERSION="3.1.4"
 NONEBOT1_VERSION="1.9.1"
 # What the two Python peers run on (resolved together once, then pinned).
 PY_PINS=(
@@ -60,6 +62,7 @@ PY_SPEC=(
   "nonebot2[fastapi]==$NONEBOT2_VERSION"
   "nonebot-adapter-onebot==$NONEBOT_ADAPTER_ONEBOT_VERSION"
   "aiocqhttp==$AIOCQHTTP_VERSION"
+  "nonebot-plugin-repeater==$NONEBOT_PLUGIN_REPEATER_VERSION"
   "${PY_PINS[@]}"
 )
 PY_STAMP="$VENV/.onebot-rx-pins"
