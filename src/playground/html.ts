@@ -71,11 +71,11 @@ button:disabled { opacity: .5; cursor: default; }
 .inspector-controls input[type=search] { flex: 1; min-width: 100px; }
 .inspector-note { margin: 0 10px; font-size: 12px; color: var(--muted); }
 .frames { list-style: none; margin: 0; padding: 0 6px; overflow-y: auto; flex: 1; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
-.frame summary { cursor: pointer; padding: 2px 4px; border-bottom: 1px solid #eceef1; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.frame summary { cursor: pointer; padding: 2px 4px; border-bottom: 1px solid #eceef1; overflow-wrap: anywhere; }
 .frame.out .dir { color: #2da44e; font-weight: 700; }
 .frame.in .dir { color: var(--accent); font-weight: 700; }
 .frame .n { color: #9aa3ad; }
-.timing { color: #b35900; }
+.timing { display: block; padding-left: 1.4em; color: #b35900; }
 .frame pre { margin: 0; padding: 4px 8px; background: #f0f2f5; white-space: pre-wrap; overflow-wrap: anywhere; }
 .copy-area { width: 100%; height: 80px; }
 </style>
