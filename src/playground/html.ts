@@ -51,7 +51,10 @@ button:disabled { opacity: .5; cursor: default; }
 .mention { color: var(--accent); font-weight: 600; }
 .face { background: #fff4d6; border-radius: 4px; padding: 0 3px; }
 .image { max-width: 240px; max-height: 240px; display: block; border-radius: 6px; margin: 2px 0; }
-.media { display: inline-block; }
+.media { display: inline-block; border: 1px solid var(--line); border-radius: 6px; padding: 2px 8px; margin: 2px 6px 2px 0; background: #fafafa; }
+.media.record::before { content: "▶ "; }
+.media.video::before { content: "▶ "; }
+.media.file::before { content: "↓ "; }
 .card { display: inline-block; border: 1px solid var(--line); border-radius: 6px; padding: 2px 6px; background: #fafafa; }
 .forward { border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; background: #fafafa; }
 .node { margin: 4px 0; }

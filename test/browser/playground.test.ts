@@ -15,6 +15,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createReferenceServer, type ReferenceServer } from '../../src/server';
 import { bundlePlayground, ownBytes } from '../../scripts/playground-bundle';
@@ -50,6 +51,37 @@ const WORLD = {
       ],
     },
   ],
+};
+
+/** A small RGB gradient PNG (an image that shows in the screenshots), made here: no binary fixture. */
+const gradientPng = (w: number, h: number): Buffer => {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer): number => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) rows.set([Math.round((255 * x) / w), Math.round((255 * y) / h), 200], y * (w * 3 + 1) + 1 + x * 3);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 };
 
 let browser: Browser;
@@ -245,7 +277,7 @@ describe('against the reference server (token through the relay; every kind of s
     await send(page, 'show me everything');
     const said = await server.waitForEvent((e) => e.event.post_type === 'message', WAIT);
     const messageId = Number(said.event.message_id);
-    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP4z8CAFWEXHbQSACj/P8Fu7N9hAAAAAElFTkSuQmCC';
+    const png = gradientPng(160, 96).toString('base64');
     const answer = await server.callApi(SELF_ID, 'send_group_msg', {
       group_id: GROUP,
       message: [
@@ -256,6 +288,7 @@ describe('against the reference server (token through the relay; every kind of s
         { type: 'image', data: { file: `base64://${png}` } },
         { type: 'record', data: { file: 'https://example.invalid/voice.amr' } },
         { type: 'video', data: { file: 'https://example.invalid/clip.mp4' } },
+        { type: 'file', data: { file: 'https://example.invalid/notes.pdf', name: 'notes.pdf' } },
       ],
     });
     expect(answer.status).toBe('ok');
@@ -264,9 +297,10 @@ describe('against the reference server (token through the relay; every kind of s
     await expect(bubble.locator('.quote').textContent()).resolves.toContain('show me everything');
     await expect(bubble.locator('.mention').textContent()).resolves.toBe('@Alice ✿');
     await expect(bubble.getByRole('img', { name: 'face 14: smile' }).count()).resolves.toBe(1);
-    await expect(bubble.locator('img.image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).resolves.toBe(8);
+    await expect(bubble.locator('img.image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).resolves.toBe(160);
     await expect(bubble.getByRole('link', { name: 'voice message' }).getAttribute('href')).resolves.toBe('https://example.invalid/voice.amr');
     await expect(bubble.getByRole('link', { name: 'video' }).count()).resolves.toBe(1);
+    await expect(bubble.getByRole('link', { name: 'file: notes.pdf' }).count()).resolves.toBe(1);
 
     // A merged forward, expandable.
     const fwd = await server.callApi(SELF_ID, 'send_group_forward_msg', {
@@ -297,5 +331,59 @@ describe('against the reference server (token through the relay; every kind of s
     await page.getByRole('button', { name: 'Leave Interop as Carol' }).click();
     await log(page).getByRole('note').filter({ hasText: 'Carol left the group' }).waitFor({ timeout: WAIT });
     await shot(page, 'playground-notices.png');
+  });
+
+  it('users act as in QQ: an image file, a poke, a private chat; keyboard only; the inspector filters and copies JSON', async () => {
+    const { page } = await openPlayground(server.url, ['--token', TOKEN]);
+    await server.waitForBot(SELF_ID);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+
+    // An image file: uploaded to the play server, sent as QQ reports an image (file name + URL).
+    const png = gradientPng(64, 48);
+    await page.locator('#image-file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png });
+    const imageEvent = await server.waitForEvent((e) => e.event.post_type === 'message' && JSON.stringify(e.event.message).includes('"image"'), WAIT);
+    const image = (imageEvent.event.message as { type: string; data: { file: string; url: string } }[])[0]!;
+    expect(image.data.file).toMatch(/^[0-9A-F]{32}\.png$/);
+    const fetched = Buffer.from(await (await fetch(image.data.url)).arrayBuffer());
+    expect(fetched.equals(png)).toBe(true);
+    await expect(log(page).locator('li.msg[data-from="user"] img.image').last().evaluate((img: HTMLImageElement) => img.naturalWidth)).resolves.toBe(64);
+
+    // A poke of the bot: the notice QQ sends.
+    await page.getByRole('button', { name: 'Poke the bot' }).click();
+    const poke = await server.waitForEvent((e) => e.event.notice_type === 'notify', WAIT);
+    expect(poke.event).toMatchObject({ notice_type: 'notify', sub_type: 'poke', group_id: GROUP, user_id: ALICE, target_id: SELF_ID });
+    await log(page).getByRole('note').filter({ hasText: 'Alice ✿ poked InteropBot (bot)' }).waitFor({ timeout: WAIT });
+
+    // Keyboard only: a conversation from the sidebar, a message, a quote with Enter, Escape cancels it.
+    await page.getByRole('button', { name: 'Alice, friend 20002000' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Alice');
+    await compose(page).focus();
+    await page.keyboard.type('hello bot');
+    await page.keyboard.press('Enter');
+    const privateEvent = await server.waitForEvent((e) => e.event.message_type === 'private', WAIT);
+    expect(privateEvent.event).toMatchObject({ user_id: ALICE, sub_type: 'friend', raw_message: 'hello bot' });
+    await page.getByRole('button', { name: /^Quote Alice: hello bot/ }).focus();
+    await page.keyboard.press('Enter');
+    await expect(compose(page).evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    expect(await page.locator('.reply-bar').isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await page.locator('.reply-bar').isVisible()).toBe(false);
+
+    // The inspector: filter by text and direction, copy what is shown as JSON.
+    await page.getByLabel('Filter frames').fill('notify');
+    await page.getByRole('button', { name: 'Copy as JSON' }).click();
+    await page.getByText(/^Copied \d+ frames? as JSON$/).waitFor({ timeout: WAIT });
+    const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as { direction: string; frame: { notice_type?: string } }[];
+    expect(copied.length).toBe(1);
+    expect(copied[0]).toMatchObject({ direction: 'to bot server', frame: { notice_type: 'notify' } });
+    await page.getByLabel('Filter frames').fill('');
+    // An API call from the bot server, answered by the page's world.
+    const member = await server.callApi(SELF_ID, 'get_group_member_info', { group_id: GROUP, user_id: ALICE });
+    expect(member.data).toMatchObject({ card: 'Alice ✿', role: 'owner' });
+    await page.getByRole('combobox', { name: 'Direction' }).selectOption('in');
+    const shownDirections = await page.locator('.frames li:not([hidden])').evaluateAll((els) => els.map((e) => e.className));
+    expect(shownDirections.length).toBeGreaterThan(0);
+    expect(shownDirections.every((c) => c.includes(' in'))).toBe(true);
   });
 });

@@ -65,7 +65,7 @@ export const renderSegment = (s: Segment, lookup: Lookup, groupId: number | unde
     case 'face': {
       const id = Number(d.id);
       const label = faceLabel(id);
-      return h('span', { class: 'face', role: 'img', 'aria-label': `face ${id}: ${label}`, title: `face ${id}` }, `[${label}]`);
+      return h('span', { class: 'face', role: 'img', 'aria-label': `face ${id}: ${label}`, title: `face ${id}` }, `[face ${id} · ${label}]`);
     }
     case 'at': {
       if (d.qq === 'all') return h('span', { class: 'mention' }, '@everyone');
