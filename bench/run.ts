@@ -3,7 +3,7 @@
  *
  *   --quick        smaller counts and fewer runs (whole suite well under 2 minutes)
  *   --json         print `[{ row, value, baseline, ratio, goal, met }]` on stdout (table goes to stderr)
- *   --only <rows>  comma-separated row ids or numbers: outbound,inbound,api,handshake,idle,reconnect,bundle
+ *   --only <rows>  comma-separated row ids or numbers: outbound,inbound,api,handshake,idle,reconnect,bundle,playground
  *   --runs N       runs per measurement (default 5, quick 3)
  *   --cpu-prof     run the onebot-rx client processes under `node --cpu-prof` (bench/results/profiles)
  *
@@ -23,8 +23,9 @@ import { handshake } from './rows/04-handshake';
 import { idle } from './rows/05-idle';
 import { reconnect } from './rows/06-reconnect';
 import { bundle } from './rows/07-bundle';
+import { playground } from './rows/08-playground';
 
-const ROWS: RowSpec[] = [outbound, inbound, api, handshake, idle, reconnect, bundle];
+const ROWS: RowSpec[] = [outbound, inbound, api, handshake, idle, reconnect, bundle, playground];
 
 interface Flags {
   quick: boolean;

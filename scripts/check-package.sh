@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the published shape works: builds, packs, installs the tarball into a fresh project, and
 # imports it from ESM, CommonJS and TypeScript (node16 resolution, through the `exports` map), then
-# runs the packed `onebot-rx` bin's demo. Fails loudly on any step.
+# runs the packed `onebot-rx` bin's demo and play (its page ships prebuilt). Fails loudly on any step.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -57,4 +57,13 @@ node cjs.cjs
 "$root/node_modules/.bin/tsc" --noEmit --strict --module node16 --moduleResolution node16 --target es2022 --skipLibCheck types.ts
 echo "types ok"
 timeout 60 ./node_modules/.bin/onebot-rx demo --port 0 | tail -1
+# The playground ships its page prebuilt (dist/playground/app.js): the packed bin serves it.
+./node_modules/.bin/onebot-rx play --url ws://127.0.0.1:9/ws/ > play.out 2>&1 &
+play_pid=$!
+for _ in $(seq 1 100); do [ -s play.out ] && break; sleep 0.1; done
+page="$(head -1 play.out)"
+case "$page" in http://127.0.0.1:*) ;; *) kill "$play_pid"; echo "play printed no page address: $(cat play.out)" >&2; exit 1 ;; esac
+bytes="$(node -e 'fetch(process.argv[1]).then(async (r) => { if (!r.ok) process.exit(1); console.log((await r.text()).length); })' "${page%%#*}app.js")" || { kill "$play_pid"; echo "play did not serve its page script" >&2; exit 1; }
+kill -INT "$play_pid"; wait "$play_pid" || true
+echo "play ok: page script ${bytes} bytes"
 echo "package ok: $tarball"
