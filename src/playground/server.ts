@@ -47,6 +47,8 @@ export interface PlayServerOptions {
   /** Uploaded images kept (oldest dropped first), by count and total bytes. @defaultValue 200 and 64 MiB */
   readonly maxUploads?: number;
   readonly maxUploadTotalBytes?: number;
+  /** Ping interval towards the bot server; a missing pong by the next ping ends the connection. @defaultValue 15000 */
+  readonly pingInterval?: number;
   /** The per-run key of the page; random when absent (tests pass one). */
   readonly key?: string;
   /** What happens, for the terminal. */
@@ -125,6 +127,7 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
   const maxUploadBytes = options.maxUploadBytes ?? 10 * 1024 * 1024;
   const maxUploads = options.maxUploads ?? 200;
   const maxUploadTotalBytes = options.maxUploadTotalBytes ?? 64 * 1024 * 1024;
+  const pingInterval = options.pingInterval ?? 15_000;
   const report = options.onActivity ?? ((): void => undefined);
   const filesDir = options.filesDir === undefined ? undefined : await fsp.realpath(path.resolve(options.filesDir));
   const status: RelayStatus = { bot: 'idle', detail: '' };
@@ -218,11 +221,27 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
     socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code] ?? ''}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
   };
 
-  const relay = (from: WebSocket, to: WebSocket, close: (code: number, reason: string) => void) => (data: RawData, isBinary: boolean) => {
+  const relay = (to: WebSocket, close: (code: number, reason: string) => void) => (data: RawData, isBinary: boolean) => {
     if (to.readyState !== WebSocket.OPEN) return;
     if (to.bufferedAmount > maxBufferedBytes) return close(1013, 'relay backlog over its bound');
     to.send(data, { binary: isBinary });
-    void from;
+  };
+
+  /**
+   * Liveness of the bot server's side (the page's client cannot ping from a browser): a ping every
+   * `pingInterval`; no pong by the next one ends the connection, which the page sees as a close and
+   * redials.
+   */
+  const watch = (bot: WebSocket): (() => void) => {
+    let alive = true;
+    bot.on('pong', () => void (alive = true));
+    const timer = setInterval(() => {
+      if (!alive) return bot.terminate();
+      alive = false;
+      bot.ping();
+    }, pingInterval);
+    timer.unref();
+    return () => clearInterval(timer);
   };
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -285,9 +304,11 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
           page.close(code, reason);
           bot.close(code, reason);
         };
-        bot.on('message', relay(bot, page, closeBoth));
-        page.on('message', relay(page, bot, closeBoth));
+        bot.on('message', relay(page, closeBoth));
+        page.on('message', relay(bot, closeBoth));
+        const unwatch = watch(bot);
         bot.on('close', (code, reason) => {
+          unwatch();
           if (current()) {
             status.bot = 'closed';
             status.detail = `the bot server closed the connection (${code}${reason.length ? ` ${reason.toString()}` : ''})`;

@@ -8,7 +8,9 @@
 import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { AddressInfo } from 'node:net';
+import { startPlayServer } from '../../src/playground/server';
 import { createReferenceServer, type ReferenceServer } from '../../src/server';
 import { runInProcess, type InProcessRun } from './helpers';
 
@@ -165,5 +167,23 @@ describe('onebot-rx play', () => {
     const r3 = runInProcess(['play', '--world', good]);
     await expect(r3.exit).resolves.toBe(2);
     expect(r3.stderr.text()).toMatch(/--url/);
+  });
+
+  it('a bot server that stops answering pings is dropped, and the page sees the close (it redials)', async () => {
+    const silent = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false });
+    await new Promise<void>((resolve) => silent.once('listening', () => resolve()));
+    const url = `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+    const server = await startPlayServer({ botUrl: url, selfId: 1, assets: { html: '', script: '' }, config: {}, key: 'k'.repeat(24), pingInterval: 100 });
+    try {
+      const base = server.pageUrl.split('/#')[0]!;
+      const { ws } = await dialRelay(base, 'k'.repeat(24), base);
+      const closed = await new Promise<number>((resolve) => ws!.once('close', (code) => resolve(code)));
+      expect(closed).toBe(1011);
+      expect(server.status.bot).toBe('closed');
+    } finally {
+      await server.close();
+      for (const c of silent.clients) c.terminate();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { OneBotMessageEvent as OneBotMessage, NoticeEvent, Segment, World } from '../../index';
+import { segment, type OneBotMessageEvent as OneBotMessage, type NoticeEvent, type Segment, type World } from '../../index';
 
 /**
  * What the page shows, kept apart from the DOM: the conversations and their entries, built from
@@ -134,4 +134,41 @@ export const noticeLine = (world: World, e: NoticeEvent, at: number): { entry: S
       text = `${e.notice_type} notice`;
   }
   return { entry: { kind: 'system', chat, text, time: at }, ...(recalls !== undefined ? { recalls } : {}) };
+};
+
+/** A mention picked from the menu: the label inserted in the text, and whom it names. */
+export interface Mention {
+  readonly label: string;
+  readonly qq: number | 'all';
+}
+
+/**
+ * The composer's text as segments: each picked mention's label (first occurrence onwards, earliest
+ * first) becomes an `at` segment; the rest stays text, adjacent pieces merged. A label the user
+ * deleted from the text is simply not found.
+ */
+export const textToSegments = (text: string, mentions: readonly Mention[]): Segment[] => {
+  const out: Segment[] = [];
+  const push = (s: Segment): void => {
+    const last = out[out.length - 1];
+    if (last?.type === 'text' && s.type === 'text') out[out.length - 1] = segment.text(String(last.data.text) + String(s.data.text));
+    else out.push(s);
+  };
+  let rest = text;
+  while (rest.length > 0) {
+    let best: { at: number; m: Mention } | undefined;
+    for (const m of mentions) {
+      if (m.label === '') continue;
+      const at = rest.indexOf(m.label);
+      if (at >= 0 && (best === undefined || at < best.at)) best = { at, m };
+    }
+    if (best === undefined) {
+      push(segment.text(rest));
+      break;
+    }
+    if (best.at > 0) push(segment.text(rest.slice(0, best.at)));
+    push(segment.at(best.m.qq));
+    rest = rest.slice(best.at + best.m.label.length);
+  }
+  return out;
 };

@@ -1,6 +1,6 @@
 import { merge, map } from 'rxjs';
 import { attachWorld, createClient, createConsoleLogger, createWorld, segment, type OneBotMessageEvent as OneBotMessage, type NoticeEvent, type Segment } from '../../index';
-import { botMessageEntry, groupKey, MAX_ENTRIES_PER_CHAT, nameIn, noticeLine, parseKey, userKey, userMessageEntry, type ChatKey, type Entry, type MessageEntry } from './chat';
+import { botMessageEntry, textToSegments, groupKey, MAX_ENTRIES_PER_CHAT, nameIn, noticeLine, parseKey, userKey, userMessageEntry, type ChatKey, type Entry, type MessageEntry, type Mention } from './chat';
 import { clock, h } from './dom';
 import { createInspector } from './inspector';
 import { plainText, renderSegments, type Lookup } from './render';
@@ -55,7 +55,7 @@ const start = async (): Promise<void> => {
   let current: ChatKey = firstGroup ? groupKey(firstGroup.group_id) : userKey(world.friendList()[0]?.user_id ?? 0);
   const speakerOf = new Map<ChatKey, number>();
   let replyTo: MessageEntry | undefined;
-  let mentions: { label: string; qq: number | 'all' }[] = [];
+  let mentions: Mention[] = [];
   // Everyone the world declares, members or not (so a user outside a group can join it).
   const spec = world.toJSON();
   const known = new Set<number>([...spec.users.map((u) => u.user_id), ...spec.friends.map((f) => f.user_id), ...spec.groups.flatMap((g) => g.members.map((m) => m.user_id))]);
@@ -346,36 +346,7 @@ const start = async (): Promise<void> => {
     renderTools();
   };
 
-  /** The composer's text as segments: the mentions picked from the menu become `at` segments. */
-  const segmentsOfText = (text: string): Segment[] => {
-    const out: Segment[] = [];
-    let rest = text;
-    while (rest.length > 0) {
-      let best: { at: number; m: (typeof mentions)[number] } | undefined;
-      for (const m of mentions) {
-        const at = rest.indexOf(m.label);
-        if (at >= 0 && (best === undefined || at < best.at)) best = { at, m };
-      }
-      if (best === undefined) {
-        out.push(segment.text(rest));
-        break;
-      }
-      if (best.at > 0) out.push(segment.text(rest.slice(0, best.at)));
-      out.push(segment.at(best.m.qq));
-      rest = rest.slice(best.at + best.m.label.length);
-      if (rest.startsWith(' ')) {
-        out.push(segment.text(' '));
-        rest = rest.slice(1);
-      }
-    }
-    // Adjacent text pieces merged (a mention's trailing space joins the text after it).
-    return out.reduce<Segment[]>((acc, s) => {
-      const last = acc[acc.length - 1];
-      if (last?.type === 'text' && s.type === 'text') acc[acc.length - 1] = segment.text(String(last.data.text) + String(s.data.text));
-      else acc.push(s);
-      return acc;
-    }, []);
-  };
+  const segmentsOfText = (text: string): Segment[] => textToSegments(text, mentions);
 
   const sendAs = (body: Segment[]): Promise<void> => {
     const { groupId, userId } = parseKey(current);
