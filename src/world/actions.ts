@@ -1,4 +1,5 @@
 import type { ActionName, ActionParams } from '../protocol/codecs/api';
+import type { ApiRequest } from '../protocol/codecs/frames';
 import type { Segment } from '../protocol/codecs/segments';
 import { normalizeMessage } from '../protocol/cq';
 import { segment } from '../protocol/segment';
@@ -17,6 +18,8 @@ export interface BotMessage {
   /** The action as called, suffix included. */
   readonly action: string;
   readonly stored: StoredMessage;
+  /** The API request that carried it (set by `attachWorld`). */
+  readonly request?: ApiRequest;
 }
 
 /** What a world action returns: {@link Outcome} plus the bot messages it stored. @since 0.2.0 @category world */
@@ -26,7 +29,8 @@ export interface ActionOutcome<D = unknown> extends Outcome<D> {
   readonly refused: readonly WorldError[];
 }
 
-type WorldAction<A extends ActionName> = (world: World, params: ActionParams<A>, action: string) => ActionOutcome;
+/** One world-backed action: the world, the decoded params and the action as called. @since 0.2.0 @category world */
+export type WorldAction<A extends ActionName> = (world: World, params: ActionParams<A>, action: string) => ActionOutcome;
 
 const done = <D>(data: D, outcome: Partial<ActionOutcome> = {}): ActionOutcome<D> => ({ data, events: outcome.events ?? [], sent: outcome.sent ?? [], refused: outcome.refused ?? [] });
 const fromOutcome = (o: Outcome<unknown>): ActionOutcome => done(o.data, { events: o.events });

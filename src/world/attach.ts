@@ -56,6 +56,10 @@ export interface WorldAttachment {
  * which store every message the bot sends. Throws `ONEBOT_INVALID_WORLD` when the world's bot is not
  * the client's `selfId`.
  *
+ * The send actions are answered by the world, not by the client's built-ins, so while attached the
+ * messages they carry are reported on the attachment's `botMessages$` (with the world's
+ * `message_id`), not on `client.sent$`.
+ *
  * @example
  * import { createClient, createWorld, attachWorld } from 'onebot-rx';
  * import { createReferenceServer } from 'onebot-rx/server';
@@ -100,7 +104,7 @@ export const attachWorld = (client: WorldHost, world: World, options: AttachWorl
     .map((action) =>
       client.handle(action as ActionName, (params, request) => {
         const out = runWorldAction(world, action, params as Record<string, unknown>, request.action)!;
-        for (const sent of out.sent) botMessages.next(sent);
+        for (const sent of out.sent) botMessages.next({ ...sent, request });
         // Notices go out in order; a failed send is reported on errors$, never thrown at the caller.
         for (const event of out.events) emit(event).catch(() => undefined);
         for (const refused of out.refused) errors.next(refused);

@@ -132,6 +132,8 @@ export interface Simulation {
   perform<D>(command: (world: World) => Outcome<D>): Promise<Outcome<D>>;
   /** Replies dropped because a chat's queue was full. */
   readonly dropped: number;
+  /** Chats with replies queued or a wait pending (others are forgotten). */
+  readonly pendingChats: number;
   /** Detaches the world and fails every pending wait. */
   close(): void;
 }
@@ -192,12 +194,18 @@ export const simulate = (client: WorldHost, world: World, options: SimulationOpt
     return q;
   };
 
+  /** Forgets a chat with nothing queued and nobody waiting, so the map holds only live chats. */
+  const tidy = (chat: Chat, q: ChatQueue): void => {
+    if (q.replies.length === 0 && q.waiters.length === 0) queues.delete(chatKey(chat));
+  };
+
   const subscription = attachment.botMessages$.subscribe((sent) => {
     const reply = toReply(world, sent);
     const q = queueOf(reply.chat);
     const waiter = q.waiters.shift();
     if (waiter !== undefined) {
       waiter.timer.unsubscribe();
+      tidy(reply.chat, q);
       waiter.resolve(reply);
       return;
     }
@@ -211,8 +219,14 @@ export const simulate = (client: WorldHost, world: World, options: SimulationOpt
   const nextReply = (chat: Chat, opts: WaitOptions = {}): Promise<Reply> => {
     const q = queueOf(chat);
     const queued = q.replies.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    if (closed) return Promise.reject(new OneBotError(ErrorCode.ClientClosed, 'the simulation is closed'));
+    if (queued !== undefined) {
+      tidy(chat, q);
+      return Promise.resolve(queued);
+    }
+    if (closed) {
+      tidy(chat, q);
+      return Promise.reject(new OneBotError(ErrorCode.ClientClosed, 'the simulation is closed'));
+    }
     const within = opts.within ?? replyTimeout;
     return new Promise<Reply>((resolve, reject) => {
       const waiter: Waiter = {
@@ -221,6 +235,7 @@ export const simulate = (client: WorldHost, world: World, options: SimulationOpt
         timer: scheduler.schedule(() => {
           const i = q.waiters.indexOf(waiter);
           if (i >= 0) q.waiters.splice(i, 1);
+          tidy(chat, q);
           reject(new OneBotError(ErrorCode.ReplyTimeout, `no reply from the bot in ${describeChat(chat)} within ${within} ms`, { chat, within }));
         }, within),
       };
@@ -280,6 +295,9 @@ export const simulate = (client: WorldHost, world: World, options: SimulationOpt
     perform: (command) => attachment.perform(command),
     get dropped() {
       return dropped;
+    },
+    get pendingChats() {
+      return queues.size;
     },
     close: () => {
       if (closed) return;

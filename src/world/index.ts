@@ -38,7 +38,7 @@ export {
   type MemberInfo,
   type GetMsgData,
 } from './world';
-export { WORLD_ACTIONS, runWorldAction, type BotMessage, type ActionOutcome } from './actions';
+export { WORLD_ACTIONS, runWorldAction, type BotMessage, type ActionOutcome, type WorldAction } from './actions';
 export { attachWorld, type WorldHost, type AttachWorldOptions, type WorldAttachment } from './attach';
 export {
   simulate,

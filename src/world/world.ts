@@ -255,6 +255,11 @@ export class World {
   private groupFor(groupId: number): GroupState {
     const existing = this.groupStates.get(groupId);
     if (existing !== undefined || this.unknown === 'reject') return existing ?? this.requireGroup(groupId);
+    return this.createGroup(groupId);
+  }
+
+  /** A new group with the bot as a plain member. */
+  private createGroup(groupId: number): GroupState {
     const g: GroupState = { group_id: groupId, group_name: `group${groupId}`, max_member_count: 500, whole_ban: false, members: new Map() };
     g.members.set(this.bot.user_id, newMember(this.bot.user_id, this.seconds()));
     this.groupStates.set(groupId, g);
@@ -361,28 +366,34 @@ export class World {
    */
   say(userId: number, chat: Chat, message: MessageInput): Said {
     if (userId === this.bot.user_id) refuse('not_reachable', 'the bot cannot be a simulated speaker; use the send actions');
+    // Check and build first, change the world last: a refused or malformed message leaves no trace.
     const time = this.seconds();
-    const messageId = this.takeMessageId();
+    const messageId = this.nextMessageId;
     const common = { selfId: this.bot.user_id, userId, messageId, message, now: this.now, messageFormat: 'array' as const };
     let event: MessageEvent;
     if (chat.groupId !== undefined) {
-      const g = this.groupFor(chat.groupId);
-      const m = this.memberFor(g, userId);
-      if (this.isMuted(g, m)) refuse('muted', `user ${userId} is muted in group ${g.group_id}`);
-      m.last_sent_time = time;
-      event = createMessageEvent({ ...common, messageType: 'group', groupId: g.group_id, sender: this.senderOf(userId, g.group_id) as GroupSender });
+      const g = this.groupStates.get(chat.groupId);
+      const m = g?.members.get(userId);
+      if (this.unknown === 'reject') {
+        if (g === undefined) this.requireGroup(chat.groupId);
+        if (m === undefined) this.requireMember(g!, userId);
+      }
+      if (g !== undefined && m !== undefined && this.isMuted(g, m)) refuse('muted', `user ${userId} is muted in group ${g.group_id}`);
+      event = createMessageEvent({ ...common, messageType: 'group', groupId: chat.groupId, sender: this.senderOf(userId, chat.groupId) as GroupSender });
+      this.memberFor(this.groupFor(chat.groupId), userId).last_sent_time = time;
     } else {
-      this.requireUser(userId);
+      if (!this.profiles.has(userId) && this.unknown === 'reject') refuse('no_such_user', `user ${userId} not found`);
       const subType = this.isFriend(userId) ? 'friend' : this.sharesGroup(userId) ? 'group' : 'other';
       event = createMessageEvent({ ...common, messageType: 'private', subType, sender: this.senderOf(userId) as PrivateSender });
+      this.requireUser(userId);
     }
-    const segments = event.message as Segment[];
+    this.nextMessageId = nextId(messageId);
     const stored: StoredMessage = {
       message_id: messageId,
       time,
       message_type: event.message_type,
       user_id: userId,
-      message: segments,
+      message: event.message as Segment[],
       ...(chat.groupId !== undefined ? { group_id: chat.groupId } : { peer_id: this.bot.user_id }),
     };
     this.store.putMessage(stored);
@@ -639,9 +650,16 @@ export class World {
 
   /** A user joins a group: `group_increase` (`approve` by default, or `invite`). */
   join(groupId: number, userId: number, opts: { subType?: 'approve' | 'invite'; operatorId?: number; role?: Role; card?: string } = {}): Outcome<null> {
-    const g = this.groupFor(groupId);
-    if (g.members.has(userId)) refuse('no_permission', `user ${userId} is already a member of group ${groupId}`);
+    const existing = this.groupStates.get(groupId);
+    if (existing === undefined && this.unknown === 'reject') this.requireGroup(groupId);
+    if (existing?.members.has(userId)) refuse('no_permission', `user ${userId} is already a member of group ${groupId}`);
     if (userId !== this.bot.user_id) this.requireUser(userId);
+    let g = existing;
+    if (g === undefined) {
+      // The bot being invited into a group it did not know: the group appears with it joining now.
+      g = this.createGroup(groupId);
+      if (userId === this.bot.user_id) g.members.delete(userId);
+    }
     const m = newMember(userId, this.seconds());
     if (opts.role !== undefined) m.role = opts.role;
     if (opts.card !== undefined) m.card = opts.card;

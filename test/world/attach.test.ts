@@ -30,7 +30,7 @@ const worldSpec = {
 const setup = async (worldOptions: WorldOptions = {}) => {
   const server = await createReferenceServer({ host: '127.0.0.1', port: 0 });
   servers.push(server);
-  const client = createClient({ url: server.url, selfId: BOT, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 100 });
+  const client = createClient({ url: server.url, selfId: BOT, logger: silentLogger, heartbeatInterval: 0, reconnectInterval: 200 });
   clients.push(client);
   const world = createWorld(worldSpec, { now: () => 1_700_000_000_000, ...worldOptions });
   return { server, client, world };
@@ -63,9 +63,12 @@ describe('attachWorld', () => {
     attachment.botMessages$.subscribe((m) => sent.push(m.stored.message_id));
     client.connect();
     await server.waitForBot(BOT);
+    const requests: unknown[] = [];
+    attachment.botMessages$.subscribe((m) => requests.push(m.request));
     const r = await server.callApi(BOT, 'send_group_msg', { group_id: GROUP, message: 'to be recalled' });
     const id = (r.data as { message_id: number }).message_id;
     expect(sent).toEqual([id]);
+    expect(requests).toEqual([expect.objectContaining({ action: 'send_group_msg', params: expect.objectContaining({ group_id: GROUP, message: 'to be recalled' }) })]);
     expect((await server.callApi(BOT, 'delete_msg', { message_id: id })).status).toBe('ok');
     const recall = await server.waitForEvent((e) => e.event.post_type === 'notice');
     expect(recall.event).toMatchObject({ notice_type: 'group_recall', group_id: GROUP, user_id: BOT, operator_id: BOT, message_id: id });
@@ -168,6 +171,23 @@ describe('scripted conversations', () => {
     await server.callApi(BOT, 'send_group_msg', { group_id: GROUP, message: 'group' });
     expect((await sim.member(GROUP, 20002).nextReply()).text).toBe('group');
     expect((await sim.friend(20001).nextReply()).text).toBe('private');
+  });
+
+  it('reply queues are bounded per chat (oldest dropped, counted) and empty chats are forgotten', async () => {
+    const { server, client, world } = await setup();
+    const sim = simulate(client, world, { maxPendingReplies: 2 });
+    sims.push(sim);
+    client.connect();
+    await server.waitForBot(BOT);
+    for (const text of ['a', 'b', 'c']) await server.callApi(BOT, 'send_group_msg', { group_id: GROUP, message: text });
+    for (let user = 1; user <= 5; user++) await server.callApi(BOT, 'send_private_msg', { user_id: 40000 + user, message: 'x' });
+    expect(sim.dropped).toBe(1);
+    expect(sim.pendingChats).toBe(6);
+    const bob = sim.member(GROUP, 20002);
+    expect((await bob.nextReply()).text).toBe('b');
+    expect((await bob.nextReply()).text).toBe('c');
+    for (let user = 1; user <= 5; user++) await sim.friend(40000 + user).nextReply();
+    expect(sim.pendingChats).toBe(0);
   });
 
   it('time limits run on the injected scheduler: no reply rejects ONEBOT_REPLY_TIMEOUT, silence passes expectNoReply', async () => {

@@ -337,3 +337,81 @@ describe('scripted happenings', () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe('invariants under any sequence of commands', () => {
+  const users = [20001, 20002, 20003, 20004, BOT];
+  const groups = [GROUP, 30002];
+  const command = fc.oneof(
+    fc.record({ k: fc.constant('say' as const), user: fc.constantFrom(...users), group: fc.option(fc.constantFrom(...groups)), text: fc.string({ maxLength: 8 }) }),
+    fc.record({ k: fc.constant('send' as const), group: fc.constantFrom(...groups), text: fc.string({ maxLength: 8 }) }),
+    fc.record({ k: fc.constant('kick' as const), group: fc.constantFrom(...groups), user: fc.constantFrom(...users) }),
+    fc.record({ k: fc.constant('ban' as const), group: fc.constantFrom(...groups), user: fc.constantFrom(...users), duration: fc.integer({ min: 0, max: 5 }) }),
+    fc.record({ k: fc.constant('admin' as const), group: fc.constantFrom(...groups), user: fc.constantFrom(...users), enable: fc.boolean() }),
+    fc.record({ k: fc.constant('recall' as const), id: fc.integer({ min: 1, max: 12 }), by: fc.constantFrom(...users) }),
+    fc.record({ k: fc.constant('join' as const), group: fc.constantFrom(...groups), user: fc.constantFrom(...users) }),
+    fc.record({ k: fc.constant('leave' as const), group: fc.constantFrom(...groups), user: fc.constantFrom(...users) }),
+    fc.record({ k: fc.constant('wholeBan' as const), group: fc.constantFrom(...groups), enable: fc.boolean() }),
+  );
+  const apply = (w: World, c: Record<string, unknown>): void => {
+    const g = c.group as number;
+    const u = c.user as number;
+    switch (c.k) {
+      case 'say':
+        w.say(u, c.group === null ? { userId: u } : { groupId: c.group as number }, c.text as string);
+        break;
+      case 'send':
+        w.botSend({ groupId: g }, [segment.text(c.text as string)]);
+        break;
+      case 'kick':
+        w.kick(g, u);
+        break;
+      case 'ban':
+        w.ban(g, u, c.duration as number);
+        break;
+      case 'admin':
+        w.setAdmin(g, u, c.enable as boolean);
+        break;
+      case 'recall':
+        w.recall(c.id as number, c.by as number);
+        break;
+      case 'join':
+        w.join(g, u);
+        break;
+      case 'leave':
+        w.memberLeave(g, u);
+        break;
+      case 'wholeBan':
+        w.wholeBan(g, c.enable as boolean);
+        break;
+    }
+  };
+
+  it.each(['create', 'reject'] as const)('unknown: %s — a refusal changes nothing; ids are never reused; the bot is in every group it has', (unknown) => {
+    fc.assert(
+      fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
+        const w = world({ unknown });
+        let lastId = 1;
+        for (const c of commands) {
+          const before = JSON.stringify(w.toJSON());
+          try {
+            apply(w, c as Record<string, unknown>);
+          } catch (e) {
+            if (!(e instanceof WorldError)) throw e;
+            expect(JSON.stringify(w.toJSON())).toBe(before);
+          }
+          for (const g of w.groups()) {
+            expect(g.members.has(BOT)).toBe(true);
+            expect(w.groupInfo(g.group_id).member_count).toBe(g.members.size);
+            expect([...g.members.values()].filter((m) => m.role === 'owner').length).toBeLessThanOrEqual(1);
+          }
+          // Ids are never reused: the counter only grows, and every stored id was issued before it.
+          const next = w.toJSON().next_message_id;
+          expect(next).toBeGreaterThanOrEqual(lastId);
+          lastId = next;
+          for (const m of w.store.messages()) expect(m.message_id).toBeLessThan(next);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
