@@ -13,7 +13,9 @@ export const PAGE_HTML = `<!doctype html>
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-.app { display: grid; grid-template-columns: 220px minmax(360px, 1fr) 380px; height: 100vh; }
+.app { display: grid; grid-template-columns: 220px minmax(360px, 1fr) 380px; grid-template-rows: 100vh; height: 100vh; overflow: hidden; }
+.chat, .inspector, .sidebar { min-height: 0; }
+.log, .frames { min-height: 0; }
 button, select, input, textarea, .button { font: inherit; }
 button, .button { border: 1px solid var(--line); background: #fff; border-radius: 6px; padding: 4px 10px; cursor: pointer; color: var(--text); }
 button:disabled { opacity: .5; cursor: default; }

@@ -88,6 +88,8 @@ let browser: Browser;
 const runs: InProcessRun[] = [];
 const contexts: BrowserContext[] = [];
 let worldFile: string;
+/** The folder given to --files: the page may show what is in it. */
+let filesDir: string;
 
 beforeAll(async () => {
   // Fail loudly: a missing browser or peer must never turn into a skipped suite.
@@ -98,6 +100,8 @@ beforeAll(async () => {
   const { tmpdir } = await import('node:os');
   worldFile = path.join(mkdtempSync(path.join(tmpdir(), 'onebot-rx-play-')), 'world.json');
   writeFileSync(worldFile, JSON.stringify(WORLD));
+  filesDir = mkdtempSync(path.join(tmpdir(), 'onebot-rx-play-files-'));
+  writeFileSync(path.join(filesDir, 'local.png'), gradientPng(32, 32));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -262,7 +266,7 @@ describe('against the reference server (token through the relay; every kind of s
   afterAll(async () => server?.close());
 
   it('the relay sends the headers and the token the page cannot; the bot replies render as a chat app shows them', async () => {
-    const { page } = await openPlayground(server.url, ['--token', TOKEN]);
+    const { page } = await openPlayground(server.url, ['--token', TOKEN, '--files', filesDir]);
     const bot = await server.waitForBot(SELF_ID);
     // The headers a browser cannot send, added by the relay; the page's key never reaches the bot server.
     const upgrade = server.connections.find((c) => c.selfId === SELF_ID)!;
@@ -322,6 +326,17 @@ describe('against the reference server (token through the relay; every kind of s
     expect((await server.callApi(SELF_ID, 'delete_msg', { message_id: botId })).status).toBe('ok');
     await log(page).locator(`li.msg.recalled[data-message-id="${botId}"]`).waitFor({ timeout: WAIT });
     await log(page).getByRole('note').filter({ hasText: 'InteropBot (bot) recalled a message' }).waitFor({ timeout: WAIT });
+
+    // A file:// image under the --files folder, a ban notice, a private message to a stranger.
+    const shown = await server.callApi(SELF_ID, 'send_group_msg', { group_id: GROUP, message: [{ type: 'image', data: { file: `file://${path.join(filesDir, 'local.png')}` } }] });
+    expect(shown.status).toBe('ok');
+    await expect(log(page).locator('li.msg[data-from="bot"] img.image').last().evaluate(async (img: HTMLImageElement) => (await img.decode().then(() => img.naturalWidth, () => 0)))).resolves.toBe(32);
+    expect((await server.callApi(SELF_ID, 'set_group_ban', { group_id: GROUP, user_id: BOB, duration: 600 })).status).toBe('ok');
+    await log(page).getByRole('note').filter({ hasText: 'Bobby was muted for 600 s by InteropBot (bot)' }).waitFor({ timeout: WAIT });
+    expect((await server.callApi(SELF_ID, 'send_private_msg', { user_id: 55555, message: 'who are you?' })).status).toBe('ok');
+    await page.getByRole('button', { name: /private chat with 55555, not a friend, 1 new/ }).click();
+    await botBubble(page, 'who are you?').waitFor({ timeout: WAIT });
+    await page.getByRole('button', { name: /^Interop, group 123456/ }).click();
 
     // A member joins and leaves: system lines; the sidebar follows.
     await page.getByRole('combobox', { name: 'Speak as' }).selectOption(String(CAROL));

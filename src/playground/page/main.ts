@@ -169,6 +169,7 @@ const start = async (): Promise<void> => {
 
   const add = (e: Entry): void => {
     let box = entries.get(e.chat);
+    const isNew = box === undefined;
     if (!box) entries.set(e.chat, (box = { list: [], els: [] }));
     const el = entryEl(e);
     box.list.push(e);
@@ -182,6 +183,7 @@ const start = async (): Promise<void> => {
     if (e.chat === current) {
       log.append(el);
       el.scrollIntoView?.({ block: 'end' });
+      if (isNew) renderSidebar();
     } else {
       unread.set(e.chat, (unread.get(e.chat) ?? 0) + 1);
       renderSidebar();
@@ -299,7 +301,21 @@ const start = async (): Promise<void> => {
       );
     });
     const friends = world.friendList().map((f) => h('li', {}, item(userKey(f.user_id), f.remark || f.nickname || String(f.user_id), `friend ${f.user_id}`)));
-    sidebar.replaceChildren(h('h2', {}, 'Groups'), h('ul', { class: 'groups' }, ...groups), h('h2', {}, 'Friends'), h('ul', { class: 'friends' }, ...friends));
+    // Conversations outside the lists: private chats with strangers, groups the bot left.
+    const listed = new Set<ChatKey>([...world.groups().map((g) => groupKey(g.group_id)), ...world.friendList().map((f) => userKey(f.user_id))]);
+    const others = [...entries.keys()]
+      .filter((k) => !listed.has(k))
+      .map((k) => {
+        const { groupId, userId } = parseKey(k);
+        return h('li', {}, item(k, chatTitle(k), groupId !== undefined ? `group ${groupId}, the bot is not in it` : `private chat with ${userId}, not a friend`));
+      });
+    sidebar.replaceChildren(
+      h('h2', {}, 'Groups'),
+      h('ul', { class: 'groups' }, ...groups),
+      h('h2', {}, 'Friends'),
+      h('ul', { class: 'friends' }, ...friends),
+      ...(others.length > 0 ? [h('h2', {}, 'Other conversations'), h('ul', { class: 'others' }, ...others)] : []),
+    );
     if (focused) sidebar.querySelector<HTMLElement>(`[data-focus-key="${focused}"]`)?.focus();
   };
 
