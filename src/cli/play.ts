@@ -18,6 +18,9 @@ export interface PlayFlags {
   readonly port: number;
   readonly files?: string;
   readonly heartbeat: number;
+  readonly history: number;
+  readonly inspectorFrames: number;
+  readonly inspectorChars: number;
 }
 
 /** The bot account of the default world when neither `--self-id` nor a world file names one. */
@@ -122,7 +125,15 @@ export const runPlay = async (ctx: CommandContext, flags: PlayFlags): Promise<nu
       port: flags.port,
       assets,
       filesDir: flags.files,
-      config: { world: world.right.toJSON(), botUrl: flags.url, filesAllowed: flags.files !== undefined, heartbeatInterval: flags.heartbeat },
+      config: {
+        world: world.right.toJSON(),
+        botUrl: flags.url,
+        filesAllowed: flags.files !== undefined,
+        heartbeatInterval: flags.heartbeat,
+        history: flags.history,
+        inspectorFrames: flags.inspectorFrames,
+        inspectorChars: flags.inspectorChars,
+      },
       onActivity: (a) => printer.print({ ...describe(a), from: 'play' }),
     });
   } catch (e) {

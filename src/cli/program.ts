@@ -130,6 +130,9 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
     .option('--port <port>', 'port of the page; 0 picks a free one', parsePort, 0)
     .option('--files <dir>', 'folder whose files the page may show (file:// images, voice, video the bot sends)')
     .option('--heartbeat <ms>', 'heartbeat interval of the page\'s bot', parsePositiveInt('milliseconds'), 30000)
+    .option('--history <n>', 'lines the page keeps per conversation (oldest dropped)', parsePositiveInt('lines'), 500)
+    .option('--inspector-frames <n>', 'frames the inspector keeps (oldest dropped)', parsePositiveInt('frames'), 1000)
+    .option('--inspector-chars <n>', 'characters of frame text the inspector keeps in all; a frame over a quarter of it is kept cut', parsePositiveInt('characters'), 8 * 1024 * 1024)
     .action((flags: PlayFlags, cmd: Command) => run((ctx) => runPlay(ctx, flags), cmd.optsWithGlobals<GlobalFlags>()));
 
   return program;

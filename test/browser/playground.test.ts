@@ -401,4 +401,20 @@ describe('against the reference server (token through the relay; every kind of s
     expect(shownDirections.length).toBeGreaterThan(0);
     expect(shownDirections.every((c) => c.includes(' in'))).toBe(true);
   });
+
+  it('the page keeps its history and its inspector within the bounds given on the command line', async () => {
+    const { page } = await openPlayground(server.url, ['--token', TOKEN, '--history', '3', '--inspector-frames', '6', '--inspector-chars', '8192']);
+    await server.waitForBot(SELF_ID);
+    for (const text of ['one', 'two', 'three', 'four', 'five']) await send(page, text);
+    await log(page).locator('li.msg').filter({ hasText: 'five' }).waitFor({ timeout: WAIT });
+    await expect(log(page).locator('li').allTextContents()).resolves.toEqual([expect.stringContaining('three'), expect.stringContaining('four'), expect.stringContaining('five')]);
+    await expect(page.locator('.frames li').count()).resolves.toBeLessThanOrEqual(6);
+    // A frame longer than a quarter of the characters kept: summarised, its text kept cut.
+    const long = 'x'.repeat(5000);
+    expect((await server.callApi(SELF_ID, 'send_group_msg', { group_id: GROUP, message: long })).status).toBe('ok');
+    await botBubble(page, long).waitFor({ timeout: WAIT });
+    const row = page.locator('.frames li').filter({ hasText: 'call send_group_msg group 123456' }).last();
+    await expect(row.locator('pre').textContent()).resolves.toMatch(/… \(\d+ characters, the first 2048 kept\)$/);
+  });
 });
+

@@ -34,7 +34,7 @@ export interface SystemEntry {
 
 export type Entry = MessageEntry | SystemEntry;
 
-/** Entries kept per conversation (oldest dropped first). */
+/** Entries kept per conversation by default (oldest dropped first): `onebot-rx play --history`. */
 export const MAX_ENTRIES_PER_CHAT = 500;
 
 /** A user's name in a chat: group card, else nickname, else the number. */

@@ -9,11 +9,20 @@ import type { WireFrame } from './tap';
  * text and direction, heartbeats hidden on request, and the shown frames copy as JSON.
  */
 
-/** Frames kept (oldest dropped first). */
+/** Frames kept by default (oldest dropped first): `onebot-rx play --inspector-frames`. */
 export const MAX_FRAMES = 1000;
+/** Characters of frame text kept by default, all frames together: `--inspector-chars`. A frame longer than a quarter of it is kept cut, with its length noted. */
+export const MAX_FRAME_CHARS = 8 * 1024 * 1024;
+
+export interface InspectorOptions {
+  readonly maxFrames?: number;
+  readonly maxChars?: number;
+}
 
 interface Row {
   readonly frame: WireFrame;
+  /** Characters this row holds (its kept text). */
+  readonly size: number;
   readonly parsed: unknown;
   readonly heartbeat: boolean;
   readonly el: HTMLLIElement;
@@ -44,8 +53,12 @@ export interface InspectorView {
   shownJson(): string;
 }
 
-export const createInspector = (frames$: Observable<WireFrame>): InspectorView => {
+export const createInspector = (frames$: Observable<WireFrame>, options: InspectorOptions = {}): InspectorView => {
+  const maxFrames = options.maxFrames ?? MAX_FRAMES;
+  const maxChars = options.maxChars ?? MAX_FRAME_CHARS;
+  const maxOne = Math.max(1024, Math.floor(maxChars / 4));
   const rows: Row[] = [];
+  let chars = 0;
   const list = h('ol', { class: 'frames', 'aria-label': 'Frames' });
   const filter = h('input', { type: 'search', id: 'frame-filter', placeholder: 'text in the frame', autocomplete: 'off' });
   const direction = h('select', { id: 'frame-direction' }, h('option', { value: 'all' }, 'both directions'), h('option', { value: 'out' }, 'to the bot server'), h('option', { value: 'in' }, 'from the bot server'));
@@ -90,23 +103,28 @@ export const createInspector = (frames$: Observable<WireFrame>): InspectorView =
   const clear = h('button', { type: 'button' }, 'Clear');
   clear.addEventListener('click', () => {
     for (const r of rows.splice(0)) r.el.remove();
+    chars = 0;
     note.textContent = 'Cleared';
   });
 
-  frames$.subscribe((frame) => {
+  frames$.subscribe((whole) => {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(frame.text);
+      parsed = JSON.parse(whole.text);
     } catch {
       parsed = undefined;
     }
+    // A huge frame is summarised from its parse, but only its start is kept.
+    const cut = whole.text.length > maxOne;
+    const frame: WireFrame = cut ? { ...whole, text: `${whole.text.slice(0, maxOne)}… (${whole.text.length} characters, the first ${maxOne} kept)` } : whole;
+    const pretty = cut || parsed === undefined ? frame.text : JSON.stringify(parsed, null, 2);
     const f = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
     const heartbeat = f.meta_event_type === 'heartbeat';
     let timing = '';
     if (frame.dir === 'out' && (f.post_type === 'message' || f.post_type === 'notice' || f.post_type === 'request')) lastEvent = { time: frame.time, n: frame.n };
     if (frame.dir === 'in' && typeof f.action === 'string') {
       if (f.echo !== undefined) requests.set(JSON.stringify(f.echo), frame.time);
-      if (requests.size > MAX_FRAMES) requests.delete(requests.keys().next().value as string);
+      if (requests.size > maxFrames) requests.delete(requests.keys().next().value as string);
       if (lastEvent !== undefined && REPLY_ACTIONS.test(f.action)) timing = `bot: ${Math.round(frame.time - lastEvent.time)} ms after #${lastEvent.n}`;
     }
     if (frame.dir === 'out' && f.echo !== undefined && typeof f.action !== 'string') {
@@ -133,14 +151,19 @@ export const createInspector = (frames$: Observable<WireFrame>): InspectorView =
           h('span', { class: 'what' }, summarize(parsed, frame.text)),
           timing && h('span', { class: 'timing' }, ` ${timing}`),
         ),
-        h('pre', {}, parsed === undefined ? frame.text : JSON.stringify(parsed, null, 2)),
+        h('pre', {}, pretty),
       ),
     );
-    const row: Row = { frame, parsed, heartbeat, el };
+    const row: Row = { frame, size: frame.text.length, parsed: cut ? undefined : parsed, heartbeat, el };
     el.hidden = !visible(row);
     rows.push(row);
+    chars += row.size;
     list.append(el);
-    while (rows.length > MAX_FRAMES) rows.shift()!.el.remove();
+    while (rows.length > maxFrames || (chars > maxChars && rows.length > 1)) {
+      const old = rows.shift()!;
+      chars -= old.size;
+      old.el.remove();
+    }
     if (!el.hidden && list.scrollHeight - list.scrollTop - list.clientHeight < 80) list.scrollTop = list.scrollHeight;
   });
 

@@ -2,7 +2,7 @@ import { merge, map } from 'rxjs';
 import { attachWorld, createClient, createConsoleLogger, createWorld, segment, type OneBotMessageEvent as OneBotMessage, type NoticeEvent, type Segment } from '../../index';
 import { botMessageEntry, textToSegments, groupKey, MAX_ENTRIES_PER_CHAT, nameIn, noticeLine, parseKey, userKey, userMessageEntry, type ChatKey, type Entry, type MessageEntry, type Mention } from './chat';
 import { clock, h } from './dom';
-import { createInspector } from './inspector';
+import { createInspector, MAX_FRAME_CHARS, MAX_FRAMES } from './inspector';
 import { plainText, renderSegments, type Lookup } from './render';
 import { createTap } from './tap';
 
@@ -20,6 +20,10 @@ interface PageConfig {
   readonly botUrl: string;
   readonly filesAllowed: boolean;
   readonly heartbeatInterval?: number;
+  /** Entries kept per conversation. */
+  readonly history?: number;
+  readonly inspectorFrames?: number;
+  readonly inspectorChars?: number;
 }
 
 const key = new URLSearchParams(location.hash.slice(1)).get('key') ?? '';
@@ -139,7 +143,8 @@ const start = async (): Promise<void> => {
     ),
     h('div', { class: 'row' }, h('label', { for: 'compose', class: 'sr-only' }, 'Message'), compose, sendButton),
   );
-  const inspector = createInspector(tap.frames$);
+  const inspector = createInspector(tap.frames$, { maxFrames: config.inspectorFrames ?? MAX_FRAMES, maxChars: config.inspectorChars ?? MAX_FRAME_CHARS });
+  const maxEntries = config.history ?? MAX_ENTRIES_PER_CHAT;
   const chat = h('main', { class: 'chat', 'aria-labelledby': 'chat-title' }, h('header', {}, title, connection), log, notice, form);
   document.body.replaceChildren(h('div', { class: 'app' }, sidebar, chat, inspector.root));
 
@@ -175,7 +180,7 @@ const start = async (): Promise<void> => {
     box.list.push(e);
     box.els.push(el);
     if (e.kind === 'message') messages.set(e.id, { entry: e, el });
-    while (box.list.length > MAX_ENTRIES_PER_CHAT) {
+    while (box.list.length > maxEntries) {
       const old = box.list.shift()!;
       box.els.shift()!.remove();
       if (old.kind === 'message') messages.delete(old.id);
