@@ -70,10 +70,11 @@ PY_WANT="$(printf '%s\n' "${PY_SPEC[@]}")"
 
 py_check() {
   # Imports what the peers import and prints the versions; non-zero if any is off.
-  "$VENV/bin/python" - "$NONEBOT2_VERSION" "$NONEBOT_ADAPTER_ONEBOT_VERSION" "$AIOCQHTTP_VERSION" <<'PY'
+  "$VENV/bin/python" - "$NONEBOT2_VERSION" "$NONEBOT_ADAPTER_ONEBOT_VERSION" "$AIOCQHTTP_VERSION" "$NONEBOT_PLUGIN_REPEATER_VERSION" <<'PY'
 import sys
 from importlib.metadata import version
-want = dict(zip(["nonebot2", "nonebot-adapter-onebot", "aiocqhttp"], sys.argv[1:]))
+# The repeater plugin is checked by version only: importing it needs a running NoneBot.
+want = dict(zip(["nonebot2", "nonebot-adapter-onebot", "aiocqhttp", "nonebot-plugin-repeater"], sys.argv[1:]))
 import nonebot, nonebot.drivers.fastapi, nonebot.adapters.onebot.v11  # noqa: F401,E401
 import aiocqhttp, quart, uvicorn, fastapi  # noqa: F401,E401
 bad = []
