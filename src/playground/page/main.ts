@@ -154,7 +154,7 @@ const start = async (): Promise<void> => {
   };
 
   const messageEl = (e: MessageEntry): HTMLElement => {
-    const who = e.fromBot ? `${nameIn(world, e.userId, e.groupId)}` : nameIn(world, e.userId, e.groupId);
+    const who = nameIn(world, e.userId, e.groupId);
     const preview = plainText(e.segments, lookup, e.groupId).slice(0, 60);
     const quote = h('button', { type: 'button', class: 'small', 'aria-label': `Quote ${who}: ${preview}` }, 'Quote');
     quote.addEventListener('click', () => setReply(e));
