@@ -3,7 +3,7 @@
  *
  *   --quick        smaller counts and fewer runs (whole suite well under 2 minutes)
  *   --json         print `[{ row, value, baseline, ratio, naive, ratioNaive, goal, met }]` on stdout (table goes to stderr)
- *   --only <rows>  comma-separated row ids or numbers: outbound,inbound,api,handshake,idle,reconnect,bundle,await
+ *   --only <rows>  comma-separated row ids or numbers: outbound,inbound,api,handshake,idle,reconnect,bundle,await,playground
  *   --runs N       runs per measurement (default 5, quick 3)
  *   --cpu-prof     run the onebot-rx client processes under `node --cpu-prof` (bench/results/profiles)
  *
@@ -24,9 +24,10 @@ import { idle } from './rows/05-idle';
 import { reconnect } from './rows/06-reconnect';
 import { bundle } from './rows/07-bundle';
 import { awaitRow } from './rows/08-await';
+import { playground } from './rows/09-playground';
 
 // Row 8 came later; it runs after row 1, whose burst it complements.
-const ROWS: RowSpec[] = [outbound, awaitRow, inbound, api, handshake, idle, reconnect, bundle];
+const ROWS: RowSpec[] = [outbound, awaitRow, inbound, api, handshake, idle, reconnect, bundle, playground];
 
 interface Flags {
   quick: boolean;

@@ -23,7 +23,9 @@ printf '{ "name": "fresh-app", "version": "1.0.0", "private": true }\n' > packag
 npm install --silent --no-audit --no-fund "$work/$tarball" >/dev/null
 
 cat > esm.mjs <<'JS'
-import { createConnectEvent, createClient, decodeFrame, OneBotError } from 'onebot-rx';
+import { createConnectEvent, createClient, OneBotError } from 'onebot-rx';
+import { decodeFrame } from 'onebot-rx/protocol';
+import { createWorld } from 'onebot-rx/world';
 import { createReferenceServer } from 'onebot-rx/server';
 const e = createConnectEvent(10001);
 if (e.sub_type !== 'connect' || e.self_id !== 10001) throw new Error('bad connect event');
@@ -39,10 +41,12 @@ await server.close();
 const err = await server.callApi(1, 'x').catch((x) => x);
 if (!(err instanceof OneBotError)) throw new Error('server errors are not onebot-rx OneBotErrors');
 if (decodeFrame('nope')._tag !== 'Left') throw new Error('decodeFrame');
+if (createWorld({ bot: { user_id: 1, nickname: 'b' } }).loginInfo().user_id !== 1) throw new Error('world');
 console.log('esm ok');
 JS
 cat > cjs.cjs <<'JS'
-const { createConnectEvent, parseCQ } = require('onebot-rx');
+const { createConnectEvent } = require('onebot-rx');
+const { parseCQ } = require('onebot-rx/protocol');
 const { createReferenceServer, createFileLogger } = require('onebot-rx/server');
 if (createConnectEvent(7).self_id !== 7) throw new Error('cjs connect');
 if (parseCQ('[CQ:face,id=1]')[0].type !== 'face') throw new Error('cjs cq');
@@ -55,7 +59,7 @@ import { createReferenceServer } from 'onebot-rx/server';
 import { filter } from 'rxjs';
 const e = createConnectEvent(1);
 const sub: 'connect' = e.sub_type;
-const c = createClient({ selfId: 1 });
+const c = createClient({ url: 'ws://127.0.0.1:8080/onebot/v11/ws', selfId: 1 });
 c.messages$.pipe(filter(isGroup)).subscribe((m: GroupMessageEvent) => m.group_id);
 void createReferenceServer;
 void sub;
@@ -76,4 +80,13 @@ node -e "const { createConnectEvent } = require('onebot-rx'); if (createConnectE
 node --input-type=module -e "import { createReferenceServer } from 'onebot-rx/server'; if (typeof createReferenceServer !== 'function') throw new Error('by path (esm)');"
 test "$(timeout 30 npx --no -- onebot-rx --version)" = "$(node -p "require('$root/package.json').version")" || { echo "bin by path: wrong version" >&2; exit 1; }
 echo "path install ok"
+# The playground ships its page prebuilt (dist/playground/app.js): the packed bin serves it.
+./node_modules/.bin/onebot-rx play --url ws://127.0.0.1:9/ws/ > play.out 2>&1 &
+play_pid=$!
+for _ in $(seq 1 100); do [ -s play.out ] && break; sleep 0.1; done
+page="$(head -1 play.out)"
+case "$page" in http://127.0.0.1:*) ;; *) kill "$play_pid"; echo "play printed no page address: $(cat play.out)" >&2; exit 1 ;; esac
+bytes="$(node -e 'fetch(process.argv[1]).then(async (r) => { if (!r.ok) process.exit(1); console.log((await r.text()).length); })' "${page%%#*}app.js")" || { kill "$play_pid"; echo "play did not serve its page script" >&2; exit 1; }
+kill -INT "$play_pid"; wait "$play_pid" || true
+echo "play ok: page script ${bytes} bytes"
 echo "package ok: $tarball"

@@ -22,6 +22,8 @@ set -euo pipefail
 NONEBOT2_VERSION="2.4.4"
 NONEBOT_ADAPTER_ONEBOT_VERSION="2.4.6"
 AIOCQHTTP_VERSION="1.4.4"
+# A community plugin for the playground tests (pure Python, needs only nonebot2 + the adapter).
+NONEBOT_PLUGIN_REPEATER_VERSION="3.1.4"
 # What the two Python peers run on (resolved together once, then pinned).
 PY_PINS=(
   "fastapi==0.165.0"
@@ -77,6 +79,7 @@ PY_SPEC=(
   "nonebot2[fastapi]==$NONEBOT2_VERSION"
   "nonebot-adapter-onebot==$NONEBOT_ADAPTER_ONEBOT_VERSION"
   "aiocqhttp==$AIOCQHTTP_VERSION"
+  "nonebot-plugin-repeater==$NONEBOT_PLUGIN_REPEATER_VERSION"
   "${PY_PINS[@]}"
 )
 PY_STAMP="$VENV/.onebot-rx-pins"
@@ -84,10 +87,11 @@ PY_WANT="$(printf '%s\n' "${PY_SPEC[@]}")"
 
 py_check() {
   # Imports what the peers import and prints the versions; non-zero if any is off.
-  "$VENV/bin/python" - "$NONEBOT2_VERSION" "$NONEBOT_ADAPTER_ONEBOT_VERSION" "$AIOCQHTTP_VERSION" <<'PY'
+  "$VENV/bin/python" - "$NONEBOT2_VERSION" "$NONEBOT_ADAPTER_ONEBOT_VERSION" "$AIOCQHTTP_VERSION" "$NONEBOT_PLUGIN_REPEATER_VERSION" <<'PY'
 import sys
 from importlib.metadata import version
-want = dict(zip(["nonebot2", "nonebot-adapter-onebot", "aiocqhttp"], sys.argv[1:]))
+# The repeater plugin is checked by version only: importing it needs a running NoneBot.
+want = dict(zip(["nonebot2", "nonebot-adapter-onebot", "aiocqhttp", "nonebot-plugin-repeater"], sys.argv[1:]))
 import nonebot, nonebot.drivers.fastapi, nonebot.adapters.onebot.v11  # noqa: F401,E401
 import aiocqhttp, quart, uvicorn, fastapi  # noqa: F401,E401
 bad = []

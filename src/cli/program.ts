@@ -4,6 +4,7 @@ import { DEFAULT_CLIENT_OPTIONS, MIN_RECONNECT_INTERVAL } from '../client/option
 import type { LogLevel } from '../logging/logger';
 import { runConnect, type ConnectFlags } from './connect';
 import { runDemo, type DemoFlags } from './demo';
+import { DEFAULT_PLAY_SELF_ID, runPlay, type PlayFlags } from './play';
 import { EXIT_CODE_MEANINGS, ExitCode, useColor, type CliIo } from './io';
 import { setupLogging, type LogFlags } from './logging';
 import { integerAtLeast, parseFrequency, parseNonNegativeInt, parsePath, parsePort, parsePositiveInt, parseSize, parseWsUrl } from './options';
@@ -67,6 +68,7 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
         '  onebot-rx demo',
         '  onebot-rx connect ws://127.0.0.1:8080/onebot/v11/ws --self-id 10001 --token secret',
         '  onebot-rx serve --port 8000 --path /ws/',
+        '  onebot-rx play --url ws://127.0.0.1:8080/onebot/v11/ws --token secret',
         '  onebot-rx test echo.yaml --url ws://127.0.0.1:8080/onebot/v11/ws',
         '',
         `Exit codes: ${Object.entries(EXIT_CODE_MEANINGS).map(([code, meaning]) => `${code} ${meaning}`).join(', ')}.`,
@@ -116,6 +118,22 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
     .option('--token <token>', 'access token (sent as Authorization: Bearer); also read from ONEBOT_ACCESS_TOKEN')
     .option('--timeout <ms>', "default time limit of an expected reply (overrides the file's)", parsePositiveInt('milliseconds'))
     .action((file: string, flags: TestFlags, cmd: Command) => run((ctx) => runTest(ctx, file, flags), cmd.optsWithGlobals<GlobalFlags>()));
+
+  program
+    .command('play')
+    .description('serve a page on 127.0.0.1 where you chat with your bot as the users of a simulated world (Ctrl-C stops)')
+    .requiredOption('--url <url>', 'reverse WebSocket URL of the bot server, e.g. ws://127.0.0.1:8080/onebot/v11/ws', parseWsUrl)
+    .option('--self-id <id>', `the bot account (default: the world's bot, else ${DEFAULT_PLAY_SELF_ID})`, parsePositiveInt('account id'))
+    .option('--token <token>', 'access token of the bot server (sent as Authorization: Bearer by this process); also read from ONEBOT_ACCESS_TOKEN')
+    .option('--world <file>', 'the simulated world: JSON (or YAML) as in docs/guides/conversations.md')
+    .option('--host <host>', 'interface the page is served on', '127.0.0.1')
+    .option('--port <port>', 'port of the page; 0 picks a free one', parsePort, 0)
+    .option('--files <dir>', 'folder whose files the page may show (file:// images, voice, video the bot sends)')
+    .option('--heartbeat <ms>', 'heartbeat interval of the page\'s bot', parsePositiveInt('milliseconds'), 30000)
+    .option('--history <n>', 'lines the page keeps per conversation (oldest dropped)', parsePositiveInt('lines'), 500)
+    .option('--inspector-frames <n>', 'frames the inspector keeps (oldest dropped)', parsePositiveInt('frames'), 1000)
+    .option('--inspector-chars <n>', 'characters of frame text the inspector keeps in all; a frame over a quarter of it is kept cut', parsePositiveInt('characters'), 8 * 1024 * 1024)
+    .action((flags: PlayFlags, cmd: Command) => run((ctx) => runPlay(ctx, flags), cmd.optsWithGlobals<GlobalFlags>()));
 
   return program;
 };

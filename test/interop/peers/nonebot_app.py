@@ -6,6 +6,7 @@ when set, is checked by the adapter. Reports JSON lines on stdout
 (see peer_report.py); NoneBot's own log goes to stderr.
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -41,6 +42,9 @@ config = {
     # No command prefix games: the echo plugin handles every message.
     "command_start": {"/"},
 }
+# $PEER_CONFIG_JSON: extra settings as one JSON object, e.g. a community
+# plugin's options ({"repeater_group": ["all"]} for nonebot-plugin-repeater).
+config.update(json.loads(os.environ.get("PEER_CONFIG_JSON", "") or "{}"))
 token = access_token()
 if token:
     config["onebot_access_token"] = token
