@@ -32,7 +32,7 @@ export interface Link {
   write(text: string): boolean;
   /** Emits when a congested link has drained below `highWaterMark`, after {@link watchDrain}. */
   readonly drained$: Observable<void>;
-  /** Polls a congested link until it drains, then emits on `drained$` (once per call). */
+  /** Polls a congested link until it drains, then resumes reading for `'congested'` and emits on `drained$` (once per call). */
   watchDrain(): void;
   /**
    * Numbered pings, where the socket can ping (Node's `ws`): liveness, and the delivery
@@ -223,6 +223,7 @@ class OpenLink implements Link {
       if (l!.dead) return;
       if (l!.congested) return this.schedule(l!, DRAIN_POLL);
       l!.polling = false;
+      l!.resume('congested');
       l!.drained.next();
     }, DRAIN_POLL, this);
   }
