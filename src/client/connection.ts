@@ -52,6 +52,8 @@ export interface ConnectionContext {
   /** `undefined` for an `Event`-role socket, which answers no API calls. */
   readonly answering: Omit<AnsweringConfig, 'pause' | 'resume'> | undefined;
   readonly report: (error: OneBotError) => void;
+  /** A dial starts (for the logs). */
+  readonly dialing: () => void;
   /** The link opened and its connect event is written first; the client then wakes the outbox (`queued`). */
   readonly opened: (link: Link) => void;
   /** The link is over; its unconfirmed frames are already reported. */
@@ -62,7 +64,10 @@ export interface ConnectionContext {
 
 /** The retrying connection. Subscribe to start; unsubscribe to drop it. @internal */
 export const connection$ = (c: ConnectionContext): Observable<Frame> =>
-  defer(() => dialReverseWs(c.transport)).pipe(
+  defer(() => {
+    c.dialing();
+    return dialReverseWs(c.transport);
+  }).pipe(
     session(c),
     retry({ delay: (end: LinkEnd) => c.lost(end) }),
   );

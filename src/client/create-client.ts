@@ -167,6 +167,7 @@ class Client implements OneBotClient {
               maxPayload: o.maxPayload,
             },
       report: (e) => this.report(e),
+      dialing: () => this.logger.debug(`dialing ${this.safeUrl}`, { selfId: this.selfId, attempt: this.state.attempt }),
       opened: (link) => this.opened(link),
       ended: () => {
         this.link = undefined;
@@ -176,7 +177,6 @@ class Client implements OneBotClient {
       next: (frame) => this.inbound.next(frame),
       complete: () => this.dispatch({ type: 'stopped' }),
     });
-    this.logger.debug(`dialing ${this.safeUrl}`, { attempt: 0 });
   };
 
   disconnect = (): Promise<void> => {
