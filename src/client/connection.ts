@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { EMPTY, Observable, Subject, catchError, concatMap, defer, filter, ignoreElements, interval, map, merge, mergeMap, of, retry, startWith, take, tap, throwError, type SchedulerLike } from 'rxjs';
+import { EMPTY, Observable, Subject, catchError, defer, filter, ignoreElements, interval, map, merge, mergeMap, of, retry, startWith, take, tap, throwError, type SchedulerLike } from 'rxjs';
 import type { Frame } from '../protocol/frame';
 import { encodeResponse, failedResponse, Retcode } from '../protocol/answer';
 import type { Json } from '../protocol/codecs/common';
@@ -107,7 +107,7 @@ const live = (c: ConnectionContext, link: Link, calls: Subject<IncomingCall>): O
 /** The outgoing stream of one link, written in order: the connect event first, then the outbox and heartbeats. */
 const outgoing$ = (c: ConnectionContext, link: Link): Observable<Outgoing> => {
   // Released when a frame is queued, when the link drains, and once at open (the client's `opened`).
-  const outbox$ = merge(c.queued, link.drained$).pipe(concatMap(() => release(c.delivery, link)));
+  const outbox$ = released(c.delivery, link, merge(c.queued, link.drained$));
   const heartbeat$: Observable<Outgoing> =
     c.heartbeat === undefined || c.heartbeat.interval <= 0
       ? EMPTY
@@ -120,18 +120,23 @@ const outgoing$ = (c: ConnectionContext, link: Link): Observable<Outgoing> => {
   return c.connectEvent === undefined ? merged : merged.pipe(startWith({ text: c.connectEvent(), kind: 'meta' } as const));
 };
 
-/** The outbox's frames, oldest first, for as long as the link takes them; a congested link is watched until it drains. */
-const release = (delivery: Delivery, link: Link): Observable<Outgoing> =>
+/**
+ * The outbox's frames, oldest first: on every `wake$`, as many as the link takes. A congested link
+ * stops being read and is watched until it drains (which wakes the outbox again).
+ */
+const released = (delivery: Delivery, link: Link, wake$: Observable<unknown>): Observable<Outgoing> =>
   new Observable<Outgoing>((subscriber) => {
     const canWrite = (): boolean => link.writable && !link.congested;
-    for (let frame = canWrite() ? delivery.take() : undefined; frame !== undefined; frame = canWrite() ? delivery.take() : undefined) {
-      subscriber.next(frame);
-    }
-    if (link.writable && link.congested) {
-      link.pause('congested');
-      if (delivery.waitingCount > 0) link.watchDrain();
-    }
-    subscriber.complete();
+    const release = (): void => {
+      for (let frame = canWrite() ? delivery.take() : undefined; frame !== undefined; frame = canWrite() ? delivery.take() : undefined) {
+        subscriber.next(frame);
+      }
+      if (link.writable && link.congested) {
+        link.pause('congested');
+        if (delivery.waitingCount > 0) link.watchDrain();
+      }
+    };
+    return wake$.subscribe(release);
   });
 
 /** Writes the outgoing stream; settles and tracks what was written; pings for confirmations. */
