@@ -215,11 +215,14 @@ class OpenLink implements Link {
   }
 
   watchDrain(): void {
-    if (this.drainPoll !== undefined && !this.drainPoll.closed) return;
+    // A finished scheduler action is not `closed` (it may be rescheduled), so the poll itself
+    // clears `drainPoll` when it is done: the next congestion of this link is watched again.
+    if (this.drainPoll !== undefined) return;
     this.drainPoll = this.config.scheduler.schedule(function poll(this: { schedule(state: OpenLink, delay: number): void }, l?: OpenLink) {
       if (l!.dead) return;
-      if (l!.congested) this.schedule(l!, DRAIN_POLL);
-      else l!.drained.next();
+      if (l!.congested) return this.schedule(l!, DRAIN_POLL);
+      l!.drainPoll = undefined;
+      l!.drained.next();
     }, DRAIN_POLL, this);
   }
 }
