@@ -139,7 +139,9 @@ const writes = (c: ConnectionContext, link: Link): Observable<unknown> => {
       link.write(frame.text);
       if (frame.kind === 'meta') return;
       c.delivery.wrote(frame, confirmable);
-      if (!confirmable || c.confirmDelivery === 'write') frame.settle?.resolve();
+      // 'write' resolves now, unless the outbox is half full of unconfirmed frames: then at the
+      // confirmation (or the link's end), which paces an `await send()` loop (delivery.halfFull).
+      if (!confirmable || (c.confirmDelivery === 'write' && !c.delivery.halfFull)) frame.settle?.resolve();
       if (confirmable && c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
     }),
   );
@@ -152,7 +154,8 @@ const confirmations = (c: ConnectionContext, link: Link): Observable<unknown> =>
       ? EMPTY
       : link.liveness.pongs$.pipe(
           tap((seq) => {
-            for (const frame of c.delivery.pong(seq)) if (c.confirmDelivery === 'ack') frame.settle?.resolve();
+            // Settling twice is harmless: a 'write' send resolved on write ignores this.
+            for (const frame of c.delivery.pong(seq)) frame.settle?.resolve();
             if (c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
           }),
         ),
@@ -203,7 +206,12 @@ const linkLost = (c: ConnectionContext, link: Link, cause: OneBotError | undefin
       `connection ended before the server confirmed ${unconfirmed.length} written frame(s): they may or may not have arrived, and are not sent again`,
       { link: link.id, count: unconfirmed.length, ...why, frames: unconfirmed.map((f) => f.text) },
     );
-    for (const frame of unconfirmed) if (c.confirmDelivery === 'ack') frame.settle?.reject(error);
+    // 'ack' sends reject; 'write' sends were written, so they resolve (if they have not yet) and
+    // the report tells what became of them.
+    for (const frame of unconfirmed) {
+      if (c.confirmDelivery === 'ack') frame.settle?.reject(error);
+      else frame.settle?.resolve();
+    }
     c.report(error);
   }
   if (unsentAnswers.length > 0) {

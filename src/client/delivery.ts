@@ -113,6 +113,15 @@ export class Delivery {
     return this.waiting.length;
   }
 
+  /**
+   * At least half of either bound is in use. A `'write'`-mode send written then resolves on its
+   * confirmation instead of at once, so a loop of `await send()` that never yields to the event loop
+   * (where pongs are read) waits for one instead of running into `outboxLimit`.
+   */
+  get halfFull(): boolean {
+    return this.count * 2 >= this.limits.outboxLimit || this.size * 2 >= this.limits.outboxBytes;
+  }
+
   /** Whether one more frame of `text`'s size fits the bounds. */
   fits(text: string): boolean {
     return this.count < this.limits.outboxLimit && this.size + text.length <= this.limits.outboxBytes;

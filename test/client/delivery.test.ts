@@ -35,6 +35,23 @@ describe('delivery bookkeeping', () => {
     expect(d.bytes).toBe(5);
   });
 
+  it('is halfFull once half of either bound is in use, waiting or unconfirmed, and not after the pong', () => {
+    const d = box(4, 1000);
+    d.offer(send('a'));
+    expect(d.halfFull).toBe(false);
+    d.offer(send('b'));
+    expect(d.halfFull).toBe(true);
+    const pings = writeAll(d);
+    expect(d.halfFull).toBe(true); // written, not yet confirmed
+    d.pong(pings.at(-1)!);
+    expect(d.halfFull).toBe(false);
+    const bytes = box(100, 10);
+    bytes.offer(send('abcd'));
+    expect(bytes.halfFull).toBe(false);
+    bytes.offer(send('e'));
+    expect(bytes.halfFull).toBe(true);
+  });
+
   it('unconfirmed frames still count toward the bounds until a pong confirms them', () => {
     const d = box(2);
     d.offer(send('a'));
