@@ -245,7 +245,16 @@ test(`${sizes.disconnects} forced disconnects of every kind, in 'ack' and 'write
   const inject = async (kind: FaultKind): Promise<void> => {
     switch (kind) {
       case 'clean-close': {
-        const kicked = await Promise.all(producers.map((p) => server.kick(PRODUCER[p.mode])));
+        // A client counts as open when its socket opens; the server registers it once the connect
+        // event is read, a moment later: try again briefly.
+        const kick = async (selfId: number): Promise<boolean> => {
+          for (let t = 0; t < 20; t++) {
+            if (await server.kick(selfId)) return true;
+            await sleep(25);
+          }
+          return false;
+        };
+        const kicked = await Promise.all(producers.map((p) => kick(PRODUCER[p.mode])));
         if (kicked.includes(false)) throw new Error('kick: a bot was not connected');
         return;
       }
