@@ -170,12 +170,25 @@ const answers = (c: ConnectionContext, link: Link, calls: Subject<IncomingCall>)
 };
 
 const queueAnswer = (c: ConnectionContext, link: Link, text: string): void => {
-  if (!c.delivery.offer({ text, kind: 'answer', linkId: link.id })) {
-    c.report(new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${c.delivery.count} frames, ${c.delivery.bytes} bytes): an API answer was dropped`, { frames: [text] }));
+  if (c.delivery.offer({ text, kind: 'answer', linkId: link.id })) {
+    // Wake the outbox: the answer leaves as soon as the link takes it.
+    c.queued.next();
     return;
   }
-  // Wake the outbox: the answer leaves as soon as the link takes it.
-  c.queued.next();
+  // The outbox is full. When nothing waits in it and the socket takes the answer without piling up,
+  // it goes out, not kept for confirmation (Delivery.wroteUntracked says why).
+  if (c.delivery.waitingCount === 0 && link.writable && !link.congested) {
+    link.write(text);
+    c.delivery.wroteUntracked();
+    if (link.liveness !== undefined && c.delivery.shouldPing()) c.delivery.pinged(link.liveness.ping());
+    return;
+  }
+  // Else the socket is backed up: stop reading until it drains, and report the answer.
+  if (link.writable && link.congested) {
+    link.pause('congested');
+    link.watchDrain();
+  }
+  c.report(new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${c.delivery.count} frames, ${c.delivery.bytes} bytes) and the socket backed up: an API answer was dropped`, { frames: [text] }));
 };
 
 /** One frame from the socket: decoded and emitted; an API call also goes to the answering engine. */
@@ -198,7 +211,7 @@ const inbound = (c: ConnectionContext, link: Link, data: unknown, calls: Subject
 
 /** The link died: what it wrote without confirmation is reported with the frames, never silently lost. */
 const linkLost = (c: ConnectionContext, link: Link, cause: OneBotError | undefined): void => {
-  const { unconfirmed, unsentAnswers } = c.delivery.linkLost();
+  const { unconfirmed, unsentAnswers, untrackedAnswers } = c.delivery.linkLost();
   const why = cause === undefined ? {} : { cause: cause.code };
   if (unconfirmed.length > 0) {
     const error = new OneBotError(
@@ -222,6 +235,15 @@ const linkLost = (c: ConnectionContext, link: Link, cause: OneBotError | undefin
         ...why,
         frames: unsentAnswers.map((f) => f.text),
       }),
+    );
+  }
+  if (untrackedAnswers > 0) {
+    c.report(
+      new OneBotError(
+        ErrorCode.DeliveryUnknown,
+        `connection ended before the server confirmed ${untrackedAnswers} API answer(s) written while the outbox was full (not kept, so not listed): they may or may not have arrived`,
+        { link: link.id, count: untrackedAnswers, ...why, frames: [] },
+      ),
     );
   }
 };

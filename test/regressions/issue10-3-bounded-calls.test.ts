@@ -2,7 +2,7 @@ import { createClient } from '../../src/client/create-client';
 import type { ClientOptions } from '../../src/client/options';
 import type { OneBotClient } from '../../src/client/types';
 import { silentLogger } from '../../src/logging/logger';
-import type { OneBotError } from '../../src/protocol/errors';
+import { ErrorCode, type OneBotError } from '../../src/protocol/errors';
 import { heapAfterGc, MiB } from './lib/heap';
 import { sleep, startPeer, type Peer, type PeerConnection } from './lib/peer';
 
@@ -114,9 +114,9 @@ describe('issue 10 (3): calls, answers and the rate-limited queue', () => {
     expect(missing).toEqual([]);
   });
 
-  // FINDINGS.md F6: answers that find the outbox full of unconfirmed frames are dropped (reported),
-  // so the server never hears back. Passes while the defect is there; once fixed, drop `.failing`.
-  test.failing('issue 10 (3): a burst of 5,000 calls with the default outbox: every call gets an answer, or a failure (F6: fails today)', async () => {
+  // FINDINGS.md F6: answers that found the outbox full of unconfirmed frames were dropped (reported),
+  // so the server never heard back.
+  test('issue 10 (3): a burst of 5,000 calls with the default outbox: every call gets an answer (F6)', async () => {
     const { answered } = await burstWithDefaultOutbox();
     expect(answered.size).toBe(5000);
   });
@@ -205,17 +205,15 @@ describe('issue 10 (3): a server that floods calls and never reads', () => {
   });
   afterAll(tearDown);
 
-  test('the client\'s heap stays bounded, the link stays up, and every answer it could not queue is reported', () => {
+  test('the client\'s heap stays bounded and the link stays up', () => {
     expect(sent).toBeGreaterThan(5000); // a real flood
     expect(heapGrowth).toBeLessThan(32 * MiB);
     expect(client.state.status).toBe('open');
-    // Answers the outbox could not take were reported (OutboxOverflow), never silently dropped.
-    expect(handledAtEnd - 1000).toBeLessThanOrEqual(codes.ONEBOT_OUTBOX_OVERFLOW ?? 0);
+    expect(codes).not.toHaveProperty(ErrorCode.HandlerFailed);
   });
 
-  // FINDINGS.md F6: the client keeps reading and drops the answers (reported) instead of pausing.
-  // This passes while the defect is there; once fixed, jest reports it and `.failing` must go.
-  test.failing('the client stops reading once its answers cannot go out (F6: fails today)', () => {
+  // FINDINGS.md F6: the client kept reading and dropped the answers (reported) instead of pausing.
+  test('the client stops reading once its answers cannot go out (F6)', () => {
     expect(serverStillQueued).toBeGreaterThan(0); // so the server had more to write all along
     expect(readLastSecond).toBe(0);
     expect(handledAtEnd).toBeLessThan(sent);
