@@ -125,8 +125,9 @@ const release = (delivery: Delivery, link: Link): Observable<Outgoing> =>
       subscriber.next(frame);
     }
     if (link.writable && link.congested) {
+      // Reading pauses until the socket drains, so the drain must be watched even with nothing waiting.
       link.pause('congested');
-      if (delivery.waitingCount > 0) link.watchDrain();
+      link.watchDrain();
     }
     subscriber.complete();
   });
