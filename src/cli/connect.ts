@@ -82,8 +82,8 @@ const describeState = (s: ClientState, url: string, maxAttempts: number): string
       return `connected to ${url}: the bot is online (its first frame, the "connect" event, was sent)`;
     case 'reconnecting': {
       const status = httpStatus(s.error);
-      const hint = status === 404 ? `; ${refusalHint(404, url, false)}` : '';
-      const why = (s.error?.message ?? (s.lastClose ? describeClose(s.lastClose) : 'connection lost')) + hint;
+      // A 404 gets the CLI's own hint, which names the path typed; the library's generic one is left out.
+      const why = status === 404 ? `server refused the upgrade with HTTP 404; ${refusalHint(404, url, false)}` : (s.error?.message ?? (s.lastClose ? describeClose(s.lastClose) : 'connection lost'));
       const of = maxAttempts > 0 ? `/${maxAttempts}` : '';
       return `${why}; reconnecting in ${s.delay ?? '?'} ms (attempt ${s.attempt}${of})`;
     }
@@ -250,7 +250,8 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
   if (outcome.kind === 'finished' && outcome.state.reason === 'attempts-exhausted') {
     const status = httpStatus(outcome.state.error);
     const hint = status === undefined ? undefined : refusalHint(status, url, accessToken !== undefined && accessToken !== '');
-    const why = (outcome.state.error?.message ?? (outcome.state.lastClose ? describeClose(outcome.state.lastClose) : 'connection failed')) + (hint ? `; ${hint}` : '');
+    const base = status === 404 ? 'server refused the upgrade with HTTP 404' : (outcome.state.error?.message ?? (outcome.state.lastClose ? describeClose(outcome.state.lastClose) : 'connection failed'));
+    const why = base + (hint ? `; ${hint}` : '');
     printer.print({
       kind: 'error',
       from: me,

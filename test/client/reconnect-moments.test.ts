@@ -8,7 +8,7 @@ import { ErrorCode, type OneBotError } from '../../src/protocol/errors';
 import { FakeSocket, PingingFakeSocket, letter } from './fake-socket';
 
 /**
- * A send at each moment of the reconnect cycle (issue 10): while dialing, at open, while open, at the
+ * A send at each moment of the reconnect cycle while dialing, at open, while open, at the
  * moment of loss (inside `state$`, `errors$` and `onDisconnect` subscribers), while waiting to redial,
  * during the redial, and while closing. Each marble shows every frame written by any socket: the send
  * (`x`) is written exactly once, after the next connection's connect event (`c`); or, when the

@@ -5,7 +5,7 @@ import { ErrorCode, type OneBotError } from '../../src/protocol/errors';
 import { kindOf, sleep, startPeer, type Peer } from './lib/peer';
 
 /**
- * Issue 10, defect 1: a send made while the client is `reconnecting` (from a `state$` subscriber
+ * Core defect 1 (found in review): a send made while the client is `reconnecting` (from a `state$` subscriber
  * right after a pong timeout, for example) was written into the dead socket: with
  * `confirmDelivery: 'ack'` it was rejected although it never reached a live link, with `'write'` it
  * resolved and was lost.

@@ -6,7 +6,7 @@ import { ErrorCode, type OneBotError } from '../../src/protocol/errors';
 import { sleep, startPeer, type Peer, type PeerConnection } from './lib/peer';
 
 /**
- * Issue 10, defect 2: an API handler whose result `JSON.stringify` cannot encode (a BigInt, a
+ * Core defect 2 (found in review): an API handler whose result `JSON.stringify` cannot encode (a BigInt, a
  * cycle, or 100k-deep data echoed back from a hostile server's params) crashed the whole process
  * when the handler was async, and dropped the link when it was sync. (An Observable-returning
  * handler is covered too.)

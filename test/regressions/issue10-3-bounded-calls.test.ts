@@ -7,7 +7,7 @@ import { heapAfterGc, MiB } from './lib/heap';
 import { sleep, startPeer, type Peer, type PeerConnection } from './lib/peer';
 
 /**
- * Issue 10, defect 3: `*_rate_limited` calls queued without limit and survived reconnects (a server
+ * Core defect 3 (found in review): `*_rate_limited` calls queued without limit and survived reconnects (a server
  * sent 1,000,000; 349 MB was still held after the reconnect); `_async` calls ran with no concurrency
  * limit; incoming calls were read as fast as the server wrote them (564 MB RSS against a server
  * that floods calls and never reads).

@@ -7,7 +7,7 @@ import { ErrorCode, type OneBotError } from '../../src/protocol/errors';
 import { sleep, startPeer, type Peer, type PeerConnection } from './lib/peer';
 
 /**
- * Issue 10, defect 4: API answers skipped `maxPayload` and `highWaterMark`: a 40 MB answer went out
+ * Core defect 4 (found in review): API answers skipped `maxPayload` and `highWaterMark`: a 40 MB answer went out
  * under a 16 MiB limit, the server dropped it, and the client reported nothing.
  *
  * Now an answer larger than `maxPayload` is replaced by a failed answer saying why, and reported on

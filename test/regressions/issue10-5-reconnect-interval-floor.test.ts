@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/logging/logger';
 import { sleep } from './lib/peer';
 
 /**
- * Issue 10, defect 5: `reconnectInterval: 0` was accepted and dialed about 390 times a second
+ * Core defect 5 (found in review): `reconnectInterval: 0` was accepted and dialed about 390 times a second
  * against a server that closes at once.
  *
  * Now a `reconnectInterval` below the floor is refused by `createClient`, naming the option, and

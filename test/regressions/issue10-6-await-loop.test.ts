@@ -5,7 +5,7 @@ import { ErrorCode, type OneBotError } from '../../src/protocol/errors';
 import { startPeer, type Peer } from './lib/peer';
 
 /**
- * Issue 10, defect 6: in the original client's own usage, a loop of `await send_text(...)`, the
+ * Core defect 6 (found in review): in the original client's own usage, a loop of `await send_text(...)`, the
  * default delivery confirmation made every send wait a ping/pong round trip (9.6k events/s against
  * 57k-71k for raw `ws`).
  *
