@@ -9,8 +9,8 @@
  * - `maxSegments`: message segments, counted in every `message` and `content` field (arrays: their
  *   length; strings: their CQ codes, plus one for the text).
  *
- * {@link inspectJson} must not refer to anything outside its own body: its source text is also the
- * program of the decoding worker (see frame-inspector.ts).
+ * {@link inspectJson} and {@link routedTail} must not refer to anything outside their own bodies:
+ * their source text is also the program of the decoding worker (see frame-inspector.ts).
  * @internal
  */
 
@@ -79,4 +79,17 @@ export function inspectJson(text: string, maxDepth: number, maxValues: number, m
     if (segments > maxSegments) return { ok: false, limit: 'maxSegments', found: segments };
   }
   return { ok: true, value };
+}
+
+/**
+ * A message event as routed copies carry it, minus its leading `{"self_id":<id>`: every copy is
+ * `{"self_id":<recipient>` + this tail, so an event is encoded once whatever its recipients
+ * (see routing.ts). Encoded on the worker for big frames, so a 16 MiB text costs the main thread
+ * no `JSON.stringify`. Throws what `JSON.stringify` throws.
+ * @internal
+ */
+export function routedTail(event: Readonly<Record<string, unknown>>): string {
+  const rest: Record<string, unknown> = {};
+  for (const k of Object.keys(event)) if (k !== 'self_id') rest[k] = event[k];
+  return JSON.stringify({ self_id: 0, ...rest }).slice('{"self_id":0'.length);
 }

@@ -7,8 +7,14 @@ import type { FrameInspector, Inspected } from './frame-inspector';
  * bounded by what `ws` had already read (one socket read) plus the frame on the worker. Other
  * callers (the API-answering engine's backpressure) can pause reading too: the socket reads again
  * once nobody holds it paused.
+ *
+ * One connection gets at most `SLICE_MS` of the event loop per turn: past it, the rest of what it
+ * sent waits for the next turn (socket paused meanwhile), so a bot that floods frames, each cheap,
+ * delays the others' routing by a slice, not by its whole burst.
  * @internal
  */
+const SLICE_MS = 4;
+
 export class Inbound {
   private readonly waiting: Array<{ readonly data: Buffer; readonly isBinary: boolean }> = [];
   private busy = false;
@@ -45,11 +51,23 @@ export class Inbound {
   }
 
   private drain(): void {
+    const started = performance.now();
     while (!this.busy && !this.stopped && this.waiting.length > 0) {
+      if (performance.now() - started > SLICE_MS) {
+        this.busy = true;
+        this.pause('slice');
+        setImmediate(() => {
+          this.busy = false;
+          this.resume('slice');
+          this.drain();
+        });
+        return;
+      }
       const { data, isBinary } = this.waiting.shift()!;
+      const bytes = data.length; // the worker takes the buffer itself
       const verdict = this.inspector.inspect(data, isBinary);
       if (!(verdict instanceof Promise)) {
-        this.handle(verdict, data.length);
+        this.handle(verdict, bytes);
         continue;
       }
       this.busy = true;
@@ -57,7 +75,7 @@ export class Inbound {
       void verdict.then((v) => {
         this.busy = false;
         if (this.stopped) return;
-        this.handle(v, data.length);
+        this.handle(v, bytes);
         this.resume('worker');
         this.drain();
       });

@@ -33,10 +33,29 @@ export class Outbound {
   send(data: string | Uint8Array): boolean {
     if (this.overflowed || this.ws.readyState !== this.ws.OPEN) return false;
     this.frames += 1;
-    this.ws.send(data, { binary: typeof data !== 'string' }, (err) => {
-      this.frames -= 1;
-      if (err) this.logger.debug('reference server: send failed', { error: err.message });
-    });
+    this.ws.send(data, { binary: typeof data !== 'string' }, this.written);
+    return this.check();
+  }
+
+  /**
+   * Writes one text message as two WebSocket fragments, `head` then the bytes of `tail` (already
+   * UTF-8), written back to back so nothing comes between them. The tail is written as is, never
+   * copied or re-encoded, however many recipients share it. Counts as one frame.
+   */
+  sendParts(head: string, tail: Uint8Array): boolean {
+    if (this.overflowed || this.ws.readyState !== this.ws.OPEN) return false;
+    this.frames += 1;
+    this.ws.send(head, { binary: false, fin: false });
+    this.ws.send(tail, { binary: false, fin: true }, this.written);
+    return this.check();
+  }
+
+  private readonly written = (err?: Error): void => {
+    this.frames -= 1;
+    if (err) this.logger.debug('reference server: send failed', { error: err.message });
+  };
+
+  private check(): boolean {
     const { sendQueueLimit, sendQueueBytes } = this.limits;
     const bytes = this.ws.bufferedAmount;
     if (this.frames > sendQueueLimit || bytes > sendQueueBytes) {

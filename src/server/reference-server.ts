@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -23,10 +23,12 @@ import { createUpgradeHandler } from './upgrade';
 import { createSession, type Session, type SessionHost } from './session';
 import { BotRegistry } from './registry';
 import { PendingCalls, echoFor } from './pending-calls';
-import { History } from './history';
+import type { History } from './history';
 import { Counters } from './counters';
 import { FrameInspector } from './frame-inspector';
 import { routeMessage } from './routing';
+import { createHttpEndpoint, listen } from './http-endpoint';
+import { createHistories, recordBytes, RECORD_BYTES, serverStats } from './records';
 
 export * from './reference-server-types';
 
@@ -95,12 +97,7 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
   const pending = new PendingCalls(o, scheduler);
   const counters = new Counters();
   const inspector = new FrameInspector(o);
-  const history = {
-    connections: new History<ConnectionRecord>(o.historyLimit, o.historyBytes),
-    rejections: new History<RejectionRecord>(o.historyLimit, o.historyBytes),
-    errors: new History<FrameErrorRecord>(o.historyLimit, o.historyBytes),
-    events: new History<ReceivedEvent>(o.historyLimit, o.historyBytes),
-  };
+  const history = createHistories(o);
   const rawSockets = new Set<Socket>();
   let nextConnectionId = 1;
   let nextEcho = 1;
@@ -121,7 +118,7 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
       const id = s.selfId as number;
       pending.failAll((p) => new OneBotError(ErrorCode.BotNotConnected, `bot ${id} disconnected before answering ${p.action}`, { selfId: id, action: p.action }), id);
     },
-    route: (from, event, bytes) => routeMessage(registry, from, event, bytes, o.maxFanoutBytes),
+    route: (from, event, bytes, encoded) => routeMessage(registry, from, event, bytes, o.maxFanoutBytes, encoded),
     onResponse: (s, response) => {
       if (s.selfId === undefined || !('echo' in response)) return false;
       const rec = pending.answer(s.selfId, response);
@@ -169,25 +166,7 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
     });
   };
 
-  const http: Server = createServer((req, res) => {
-    // Plain HTTP on the WebSocket port: say what is expected instead of hanging.
-    res.statusCode = 426;
-    res.setHeader('Upgrade', 'websocket');
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.end('Upgrade Required');
-    req.resume();
-  });
-  http.on('connection', (socket: Socket) => {
-    rawSockets.add(socket);
-    // Resets during or after the upgrade must never become uncaught 'error' events.
-    socket.on('error', (e) => logger.debug('reference server: socket error', { error: e.message }));
-    socket.once('close', () => rawSockets.delete(socket));
-  });
-  http.on('clientError', (err, socket) => {
-    logger.debug('reference server: malformed HTTP request', { error: err.message });
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    socket.destroy();
-  });
+  const http = createHttpEndpoint(logger, rawSockets);
   http.on(
     'upgrade',
     createUpgradeHandler({ ...o, pinging: o.pingInterval > 0, scheduler, logger, registry, isClosing: () => closing, refuse, accept }),
@@ -242,29 +221,7 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
     logger.info('reference server closed');
   };
 
-  const usage = <T>(h: History<T>) => ({ count: h.count, bytes: h.size, dropped: h.dropped });
-  const stats = (): ServerStats => {
-    let frames = 0;
-    let bytes = 0;
-    for (const s of registry.sessions) {
-      frames += s.outbound.queuedFrames;
-      bytes += s.outbound.queuedBytes;
-    }
-    return {
-      framesReceived: counters.framesReceived,
-      framesRefused: counters.framesRefused,
-      refusedBy: { ...counters.refusedBy },
-      copiesRouted: counters.copiesRouted,
-      slowConsumers: counters.slowConsumers,
-      pongTimeouts: counters.pongTimeouts,
-      invalidSelfIds: counters.invalidSelfIds,
-      connections: registry.sessions.size,
-      queued: { count: frames, bytes },
-      pendingCalls: pending.usage,
-      framesOnWorker: inspector.inWorker,
-      history: { events: usage(history.events), errors: usage(history.errors), connections: usage(history.connections), rejections: usage(history.rejections) },
-    };
-  };
+  const stats = (): ServerStats => serverStats(counters, registry, pending, inspector, history);
 
   return {
     url,
@@ -312,26 +269,3 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
     close: () => (closePromise ??= closeAll()),
   };
 };
-
-/** Rough size of a record that is not a frame (an error, a connection, a rejection), for the history byte bounds. */
-const RECORD_BYTES = 256;
-const recordBytes = (url: string, headers: Readonly<Record<string, unknown>>): number => {
-  let n = RECORD_BYTES + url.length;
-  for (const [k, v] of Object.entries(headers)) n += k.length + (Array.isArray(v) ? v.join(', ').length : String(v ?? '').length);
-  return n;
-};
-
-const listen = (http: Server, host: string, port: number): Promise<void> =>
-  new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException): void => {
-      http.off('listening', onListening);
-      reject(new OneBotError(ErrorCode.SocketError, `reference server cannot listen on ${host}:${port}: ${e.code ?? e.message}`, { host, port }, { cause: e }));
-    };
-    const onListening = (): void => {
-      http.off('error', onError);
-      resolve();
-    };
-    http.once('error', onError);
-    http.once('listening', onListening);
-    http.listen(port, host);
-  });

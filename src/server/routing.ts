@@ -1,5 +1,6 @@
 import { ErrorCode, ProtocolError } from '../protocol/errors';
 import { limitError } from './frame-inspector';
+import { routedTail } from './frame-shape';
 import type { BotRegistry } from './registry';
 import type { Session } from './session';
 
@@ -10,7 +11,8 @@ import type { Session } from './session';
  *
  * The work per frame is bounded: the copies cost at most `maxFanoutBytes` (frame size × recipients,
  * checked before anything is written), and the event is encoded once, whatever the number of
- * recipients: the copies differ only in their leading `"self_id":` value.
+ * recipients (on the decoding worker for big frames): the copies differ only in their leading
+ * `"self_id":` value.
  * @internal
  */
 
@@ -29,33 +31,34 @@ const targetsOf = (registry: BotRegistry, from: Session, event: EventObject): Se
   return [];
 };
 
-/** `{"self_id":<id>` + the rest of the event, encoded once. Throws what `JSON.stringify` throws. */
-const encodeForRecipients = (event: EventObject): ((selfId: number) => string) => {
-  const { self_id: _ignored, ...rest } = event;
-  const text = JSON.stringify({ self_id: 0, ...rest });
-  const tail = text.slice('{"self_id":0'.length);
-  return (selfId) => `{"self_id":${selfId}${tail}`;
-};
 
 /** @internal */
-export const routeMessage = (registry: BotRegistry, from: Session, event: EventObject, frameBytes: number, maxFanoutBytes: number): Routed => {
+export const routeMessage = (registry: BotRegistry, from: Session, event: EventObject, frameBytes: number, maxFanoutBytes: number, encoded?: Uint8Array): Routed => {
   const targets = targetsOf(registry, from, event);
   if (targets.length === 0) return { ok: true, deliveredTo: [] };
   const cost = frameBytes * targets.length;
   if (cost > maxFanoutBytes) {
     return { ok: false, error: limitError('maxFanoutBytes', maxFanoutBytes, `${targets.length} copies of ${frameBytes} bytes would be ${cost} bytes`, frameBytes) };
   }
-  let copyFor: (selfId: number) => string;
+  const deliveredTo: number[] = [];
+  if (encoded !== undefined) {
+    // Encoded on the worker: each copy is two fragments of one message, its own head and the shared bytes.
+    for (const t of targets) {
+      const id = t.selfId;
+      if (id !== undefined && t.sendParts(`{"self_id":${id}`, encoded)) deliveredTo.push(id);
+    }
+    return { ok: true, deliveredTo };
+  }
+  let tail: string;
   try {
-    copyFor = encodeForRecipients(event);
+    tail = routedTail(event);
   } catch (e) {
     // Not reachable for frames within maxDepth (JSON in, JSON out), kept so a failure is reported, never silent.
     return { ok: false, error: new ProtocolError(ErrorCode.InvalidOutgoing, `message could not be encoded for its recipients: ${e instanceof Error ? e.message : String(e)}`) };
   }
-  const deliveredTo: number[] = [];
   for (const t of targets) {
     const id = t.selfId;
-    if (id !== undefined && t.send(copyFor(id))) deliveredTo.push(id);
+    if (id !== undefined && t.send(`{"self_id":${id}${tail}`)) deliveredTo.push(id);
   }
   return { ok: true, deliveredTo };
 };

@@ -4,15 +4,13 @@ import { Subject, filter, take, type Subscription } from 'rxjs';
 import { ErrorCode, OneBotError, ProtocolError } from '../protocol/errors';
 import { failedResponse, Retcode } from '../protocol/answer';
 import type { Json } from '../protocol/codecs/common';
-import type { ApiResponse } from '../protocol/codecs/frames';
 import { Liveness } from '../transport/liveness';
-import { answerCalls, type IncomingCall } from '../client/api';
-import type { Logger } from '../logging/logger';
-import type { BotInfo, ConnectionRecord, FrameErrorRecord, HeartbeatInfo, ReceivedEvent } from './reference-server-types';
-import type { ResolvedServerOptions } from './server-options';
-import type { FrameInspector, Inspected } from './frame-inspector';
+import type { IncomingCall } from '../client/api';
+import { answerBotCalls } from './bot-calls';
+import type { BotInfo, ConnectionRecord, FrameErrorRecord, HeartbeatInfo } from './reference-server-types';
+import type { Inspected } from './frame-inspector';
 import type { Routed } from './routing';
-import type { Counters } from './counters';
+import type { Session, SessionHost, SessionInit } from './session-types';
 import { Inbound } from './inbound';
 import { Outbound } from './outbound';
 import { judgeHandshake, type EventObject } from './handshake';
@@ -28,58 +26,7 @@ import { receiverClose } from './receiver-close';
  * @internal
  */
 
-/** @internal */
-export interface SessionHost {
-  readonly logger: Logger;
-  readonly options: ResolvedServerOptions;
-  readonly inspector: FrameInspector;
-  readonly counters: Counters;
-  isConnected(selfId: number): boolean;
-  /** A header-less connection's connect event named a `self_id` another session holds. */
-  onDuplicate(selfId: number): void;
-  register(s: Session): void;
-  unregister(s: Session): void;
-  route(from: Session, event: EventObject, bytes: number): Routed;
-  /** True when the response answered a pending call. */
-  onResponse(s: Session, response: ApiResponse): boolean;
-  onInvalidResponse(s: Session, echo: unknown, error: ProtocolError): void;
-  recordEvent(e: ReceivedEvent, bytes: number): void;
-  recordError(e: FrameErrorRecord): void;
-  onConnected(info: BotInfo): void;
-  onClosed(s: Session, rec: ConnectionRecord): void;
-}
-
-/** @internal */
-export interface SessionInit {
-  readonly id: number;
-  readonly claimedSelfId: number | undefined;
-  readonly role: string;
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
-  readonly url: string;
-  readonly headers: ConnectionRecord['headers'];
-}
-
-/** @internal */
-export interface Session {
-  /** The live record (the server hands out copies). */
-  readonly record: ConnectionRecord;
-  /** Set once the handshake succeeded. */
-  readonly selfId: number | undefined;
-  readonly outbound: Outbound;
-  info(): BotInfo;
-  /** Writes a frame; false when it was not written (closed, or the queue overflowed). */
-  send(data: string | Uint8Array): boolean;
-  close(code: number, reason: string): void;
-  terminate(): void;
-  /**
-   * Pings now and settles once the peer answered it, or the session no longer holds its
-   * `self_id` (no pong in time, closed, closing). Settles at once when pinging is disabled.
-   */
-  probe(): Promise<void>;
-  /** Resolves once the socket is closed and the record final. */
-  readonly closed: Promise<void>;
-}
+export type { Session, SessionHost, SessionInit } from './session-types';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -202,26 +149,16 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     if (error.code === ErrorCode.InvalidResponse && 'echo' in error.data) host.onInvalidResponse(session, error.data.echo, error);
   };
 
-  // The bot's own API calls: the server offers no API, so every call is answered 1404 by the shared
-  // engine, which still bounds what waits (botCallsLimit/Bytes) and pauses reading past it.
+  // The bot's own API calls, answered by the shared engine (bot-calls.ts).
   const calls = new Subject<IncomingCall>();
-  const answers: Subscription = answerCalls(calls, {
-    handlers: () => ({}),
-    scheduler,
-    apiTimeout: o.apiTimeout,
-    concurrentHandlers: 1,
-    pendingCallsLimit: o.botCallsLimit,
-    pendingCallsBytes: o.botCallsBytes,
-    rateLimitInterval: 0,
-    rateLimitedLimit: o.botCallsLimit,
-    rateLimitedBytes: o.botCallsBytes,
-    maxPayload: o.maxPayload,
+  const answers: Subscription = answerBotCalls(calls, o, {
+    send,
     report: (e) => recordError(e, 0),
     pause: () => inbound.pause('calls'),
     resume: () => inbound.resume('calls'),
-  }).subscribe((answer) => send(answer));
+  });
 
-  const handshake = (frame: Inspected, bytes: number): void => {
+  const handshake = (frame: Inspected['frame'], bytes: number): void => {
     handshakeTimer.unsubscribe();
     const verdict = judgeHandshake(frame, init.claimedSelfId, host.isConnected);
     if (!verdict.ok) {
@@ -243,7 +180,7 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     host.recordEvent({ at: record.handshakeAt, selfId, connectionId: record.id, kind: 'event', event: verdict.event, deliveredTo: [] }, bytes);
   };
 
-  const onEvent = (kind: 'event' | 'extension', event: EventObject, bytes: number): void => {
+  const onEvent = (kind: 'event' | 'extension', event: EventObject, bytes: number, encoded: Uint8Array | undefined): void => {
     const me = selfId as number;
     if (event.self_id !== me) {
       return refuse(new ProtocolError(ErrorCode.InvalidEvent, `invalid event: self_id ${event.self_id} does not match this connection's self_id ${me}`, { path: 'self_id' }), bytes);
@@ -254,13 +191,13 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
       lastHeartbeat = { at, interval: event.interval as number, status: event.status as Record<string, unknown> };
     }
     // Only decoded (standard) message events are routed, so every copy is a valid event.
-    const routed: Routed = kind === 'event' ? host.route(session, event, bytes) : { ok: true, deliveredTo: [] };
+    const routed: Routed = kind === 'event' ? host.route(session, event, bytes, encoded) : { ok: true, deliveredTo: [] };
     if (!routed.ok) return refuse(routed.error, bytes);
     counters.copiesRouted += routed.deliveredTo.length;
     host.recordEvent({ at, selfId: me, connectionId: record.id, kind, event, deliveredTo: routed.deliveredTo }, bytes);
   };
 
-  const onFrame = (frame: Inspected, bytes: number): void => {
+  const onFrame = ({ frame, routedTail }: Inspected, bytes: number): void => {
     if (serverClose !== undefined) return; // closing: late frames are neither answered nor recorded
     if (selfId === undefined) return handshake(frame, bytes);
     lastSeen = Date.now();
@@ -270,7 +207,7 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     switch (f.kind) {
       case 'event':
       case 'extension':
-        return onEvent(f.kind, f.event as EventObject, bytes);
+        return onEvent(f.kind, f.event as EventObject, bytes, routedTail);
       case 'response':
         if (!host.onResponse(session, f.response)) logger.debug('reference server: response matches no pending call', { selfId, echo: f.response.echo });
         return;
@@ -327,6 +264,7 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     outbound,
     info,
     send,
+    sendParts: (head, tail) => outbound.sendParts(head, tail),
     close,
     terminate: () => {
       handshakeTimer.unsubscribe();

@@ -99,6 +99,22 @@ describe('finding 1: history bounded by count only; huge frames stall everyone',
   });
 });
 
+describe('big frames are decoded and encoded on the worker, and still delivered intact', () => {
+  it('routes a 1 MB group message (two fragments per copy) with each recipient\'s self_id', async () => {
+    const s = await start();
+    const a = await bot(s, 1001);
+    const b = await bot(s, 1002);
+    const c = await bot(s, 1003);
+    const text = `héllo ${'€'.repeat(300_000)} end`;
+    a.send(groupMsg(1001, text));
+    for (const [p, id] of [[b, 1002], [c, 1003]] as const) {
+      const got = await p.next(10_000);
+      expect(got).toMatchObject({ self_id: id, post_type: 'message', message_type: 'group', raw_message: text });
+    }
+    expect((await s.waitForEvent((e) => e.event.raw_message === text)).deliveredTo).toEqual([1002, 1003]);
+  });
+});
+
 describe('finding 2: a bot that never reads has no limit on what is queued for it', () => {
   it('cuts a slow consumer off once its queue passes sendQueueBytes, and keeps routing to the others', async () => {
     const s = await start({ sendQueueBytes: 256 * 1024, pingInterval: 0 });
