@@ -13,6 +13,11 @@ import { inspectJson, routedTail, type Inspection } from './frame-shape';
  * here, and on the main thread that time would be taken from every other bot's routing. Only a
  * frame within the limits comes back (as a structured clone, whose cost the limits bound), and the
  * codec pass then runs on the main thread as for small frames.
+ *
+ * The worker takes one frame at a time and rests as long as the frame took before the next one, so
+ * big frames get at most half a core: on a small machine (CI has two cores) a bot streaming huge
+ * frames cannot take a whole core from the routing of everyone else. Its frames wait their turn,
+ * and its socket stays paused meanwhile.
  * @internal
  */
 
@@ -73,6 +78,11 @@ export class FrameInspector {
   private worker: Worker | undefined;
   private nextJob = 1;
   private readonly jobs = new Map<number, (r: WorkerResult) => void>();
+  /** Frames not yet posted, oldest first. */
+  private readonly queue: Array<() => void> = [];
+  private running = false;
+  private resting: NodeJS.Timeout | undefined;
+  private startedAt = 0;
 
   constructor(private readonly limits: InspectorLimits) {}
 
@@ -97,6 +107,7 @@ export class FrameInspector {
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
+    clearTimeout(this.resting);
     this.failAll('the server is closing');
     if (w !== undefined) await w.terminate();
   }
@@ -105,12 +116,34 @@ export class FrameInspector {
     return new Promise((resolve) => {
       const id = this.nextJob++;
       this.jobs.set(id, resolve);
-      // A transferable copy unless the buffer is the sole user of its memory (ws may hand out slices).
-      const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-      const bytes = own ? new Uint8Array(data.buffer, 0, data.byteLength) : new Uint8Array(data);
-      const { maxDepth, maxValues, maxSegments } = this.limits;
-      this.ensureWorker().postMessage({ id, bytes, limits: { maxDepth, maxValues, maxSegments } }, [bytes.buffer as ArrayBuffer]);
+      this.queue.push(() => {
+        // A transferable copy unless the buffer is the sole user of its memory (ws may hand out slices).
+        const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+        const bytes = own ? new Uint8Array(data.buffer, 0, data.byteLength) : new Uint8Array(data);
+        const { maxDepth, maxValues, maxSegments } = this.limits;
+        this.ensureWorker().postMessage({ id, bytes, limits: { maxDepth, maxValues, maxSegments } }, [bytes.buffer as ArrayBuffer]);
+      });
+      this.postNext();
     });
+  }
+
+  private postNext(): void {
+    if (this.running || this.resting !== undefined) return;
+    const post = this.queue.shift();
+    if (post === undefined) return;
+    this.running = true;
+    this.startedAt = performance.now();
+    post();
+  }
+
+  /** One frame done: rest as long as it took (half a core at most), then post the next. */
+  private done(): void {
+    this.running = false;
+    const took = performance.now() - this.startedAt;
+    this.resting = setTimeout(() => {
+      this.resting = undefined;
+      this.postNext();
+    }, took);
   }
 
   private ensureWorker(): Worker {
@@ -120,6 +153,7 @@ export class FrameInspector {
     w.on('message', ({ id, result }: { id: number; result: Inspection }) => {
       const resolve = this.jobs.get(id);
       this.jobs.delete(id);
+      this.done();
       resolve?.(result);
     });
     const lost = (why: string): void => {
@@ -136,6 +170,8 @@ export class FrameInspector {
   private failAll(why: string): void {
     const waiting = [...this.jobs.values()];
     this.jobs.clear();
+    this.queue.length = 0;
+    this.running = false;
     for (const resolve of waiting) resolve({ ok: false, parseError: why });
   }
 }
