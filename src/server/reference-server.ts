@@ -190,7 +190,7 @@ export const createReferenceServer = async (options: ReferenceServerOptions = {}
       const s = botOrThrow(selfId);
       const echo = echoFor(opts.echoStyle ?? o.echoStyle, nextEcho++);
       const text = JSON.stringify({ action, params, echo });
-      const refused = pending.add({ selfId, action, echo, size: text.length, timeout: opts.timeout ?? o.apiTimeout, resolve, reject });
+      const refused = pending.add({ selfId, action, echo, size: Buffer.byteLength(text), timeout: opts.timeout ?? o.apiTimeout, resolve, reject });
       if (refused !== undefined) return reject(refused);
       s.send(text);
     });

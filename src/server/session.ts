@@ -1,9 +1,7 @@
 import type { WebSocket } from 'ws';
 import * as E from 'fp-ts/Either';
-import { Subject, filter, take, type Subscription } from 'rxjs';
+import { Subject, type Subscription } from 'rxjs';
 import { ErrorCode, OneBotError, ProtocolError } from '../protocol/errors';
-import { failedResponse, Retcode } from '../protocol/answer';
-import type { Json } from '../protocol/codecs/common';
 import { Liveness } from '../transport/liveness';
 import type { IncomingCall } from '../client/api';
 import { answerBotCalls } from './bot-calls';
@@ -12,6 +10,8 @@ import type { Inspected } from './frame-inspector';
 import type { Routed } from './routing';
 import type { Session, SessionHost, SessionInit } from './session-types';
 import { Inbound } from './inbound';
+import { Prober } from './prober';
+import { errorFrame } from './error-frame';
 import { Outbound } from './outbound';
 import { judgeHandshake, type EventObject } from './handshake';
 import { clampReason } from './upgrade-checks';
@@ -77,7 +77,7 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     handshakeTimer.unsubscribe();
     inbound.stop();
     host.unregister(session);
-    settleProbes();
+    prober.settleAll();
     return true;
   };
 
@@ -100,12 +100,7 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
   // Liveness: the shared engine pings every pingInterval; a ping unanswered for pongTimeout means
   // the peer is gone (half-open links report nothing else), and the socket is terminated.
   const liveness = o.pingInterval > 0 ? new Liveness(ws, { pingInterval: o.pingInterval, pongTimeout: o.pongTimeout }, scheduler, () => onPongTimeout()) : undefined;
-  let probes: Array<() => void> = [];
-  const settleProbes = (): void => {
-    const waiting = probes;
-    probes = [];
-    for (const settle of waiting) settle();
-  };
+  const prober = new Prober(liveness);
   const onPongTimeout = (): void => {
     if (record.closedAt !== undefined) return;
     // Only an open socket's death is ours to record; a close already under way keeps its code.
@@ -113,24 +108,11 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     if (ws.readyState === ws.OPEN) ending(1006, `no pong within ${o.pongTimeout} ms`);
     logger.warn(`reference server: ${who()} did not answer a ping within ${o.pongTimeout} ms; terminating`, { connectionId: record.id });
     host.unregister(session);
-    settleProbes();
+    prober.settleAll();
     ws.terminate();
   };
-  /** The probe ping still unanswered: later probes wait for it instead of pinging again. */
-  let probePing: number | undefined;
   const probe = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (liveness === undefined || record.closedAt !== undefined || serverClose !== undefined || ws.readyState !== ws.OPEN) return resolve();
-      const n = (probePing ??= liveness.ping());
-      let sub: Subscription | undefined;
-      const settle = (): void => {
-        if (probePing === n) probePing = undefined;
-        sub?.unsubscribe();
-        resolve();
-      };
-      probes.push(settle);
-      sub = liveness.pongs$.pipe(filter((answered) => answered >= n), take(1)).subscribe({ complete: settle });
-    });
+    prober.probe(record.closedAt === undefined && serverClose === undefined && ws.readyState === ws.OPEN);
 
   const recordError = (error: OneBotError, bytes: number): void => {
     const rec: FrameErrorRecord = { at: Date.now(), connectionId: record.id, selfId, code: error.code, message: error.message, error, bytes };
@@ -142,10 +124,7 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
   const refuse = (error: ProtocolError, bytes: number): void => {
     recordError(error, bytes);
     counters.refused(typeof error.data.limit === 'string' ? error.data.limit : error.code);
-    const echo = error.data.echo as Json | undefined;
-    const path = typeof error.data.path === 'string' ? { path: error.data.path } : {};
-    const limit = typeof error.data.limit === 'string' ? { limit: error.data.limit } : {};
-    send(JSON.stringify({ ...failedResponse(Retcode.BadRequest, error.message, echo), error: { code: error.code, ...path, ...limit } }));
+    send(errorFrame(error));
     if (error.code === ErrorCode.InvalidResponse && 'echo' in error.data) host.onInvalidResponse(session, error.data.echo, error);
   };
 
@@ -246,7 +225,7 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     inbound.stop();
     answers.unsubscribe();
     host.unregister(session);
-    settleProbes();
+    prober.settleAll();
     record.closedAt = Date.now();
     record.closedBy = serverClose !== undefined ? 'server' : 'client';
     record.closeCode = serverClose?.code ?? code;
