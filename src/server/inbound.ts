@@ -4,7 +4,8 @@ import type { FrameInspector, Inspected } from './frame-inspector';
 /**
  * The frames of one connection, handled one at a time and in order. A frame parsed on the decoding
  * worker holds the frames behind it, and the socket is paused meanwhile, so what waits here is
- * bounded by what `ws` had already read (one socket read) plus the frame on the worker. Other
+ * bounded by what `ws` had already read (one socket read) plus the frame on the worker. Every frame
+ * received is handled, even when the connection ends meanwhile. Other
  * callers (the API-answering engine's backpressure) can pause reading too: the socket reads again
  * once nobody holds it paused.
  *
@@ -17,8 +18,11 @@ const SLICE_MS = 4;
 
 export class Inbound {
   private readonly waiting: Array<{ readonly data: Buffer; readonly isBinary: boolean }> = [];
-  private busy = false;
-  private stopped = false;
+  /** A frame is on the decoding worker: the ones behind it wait. */
+  private onWorker = false;
+  private sliceScheduled = false;
+  /** The connection ended: nothing more comes in, what is queued is handled at once. */
+  private inputClosed = false;
   private readonly pausedBy = new Set<string>();
 
   constructor(
@@ -29,40 +33,35 @@ export class Inbound {
 
   /** Feeds one received message. */
   push(data: RawData, isBinary: boolean): void {
-    if (this.stopped) return;
+    if (this.inputClosed) return;
     this.waiting.push({ data: toBuffer(data), isBinary });
-    this.drain();
+    this.drain(SLICE_MS);
   }
 
   pause(reason: string): void {
-    if (this.pausedBy.size === 0 && !this.stopped) this.ws.pause();
+    if (this.pausedBy.size === 0 && !this.inputClosed) this.ws.pause();
     this.pausedBy.add(reason);
   }
 
   resume(reason: string): void {
-    if (!this.pausedBy.delete(reason) || this.pausedBy.size > 0 || this.stopped) return;
+    if (!this.pausedBy.delete(reason) || this.pausedBy.size > 0 || this.inputClosed) return;
     this.ws.resume();
   }
 
-  /** Drops what waits; later messages are ignored. */
-  stop(): void {
-    this.stopped = true;
-    this.waiting.length = 0;
+  /**
+   * The socket closed: frames received before are still handled, now rather than slice by slice
+   * (a frame the peer saw acknowledged by a pong must not be dropped), except those behind a frame
+   * on the worker, which follow it as soon as it is back.
+   */
+  closeInput(): void {
+    this.inputClosed = true;
+    this.drain(Infinity);
   }
 
-  private drain(): void {
+  private drain(budgetMs: number): void {
     const started = performance.now();
-    while (!this.busy && !this.stopped && this.waiting.length > 0) {
-      if (performance.now() - started > SLICE_MS) {
-        this.busy = true;
-        this.pause('slice');
-        setImmediate(() => {
-          this.busy = false;
-          this.resume('slice');
-          this.drain();
-        });
-        return;
-      }
+    while (!this.onWorker && this.waiting.length > 0) {
+      if (performance.now() - started > budgetMs) return this.nextSlice();
       const { data, isBinary } = this.waiting.shift()!;
       const bytes = data.length; // the worker takes the buffer itself
       const verdict = this.inspector.inspect(data, isBinary);
@@ -70,16 +69,27 @@ export class Inbound {
         this.handle(verdict, bytes);
         continue;
       }
-      this.busy = true;
+      this.onWorker = true;
       this.pause('worker');
       void verdict.then((v) => {
-        this.busy = false;
-        if (this.stopped) return;
+        this.onWorker = false;
         this.handle(v, bytes);
         this.resume('worker');
-        this.drain();
+        this.drain(this.inputClosed ? Infinity : SLICE_MS);
       });
     }
+  }
+
+  /** The rest waits for the next turn of the event loop; the socket is not read meanwhile. */
+  private nextSlice(): void {
+    if (this.sliceScheduled) return;
+    this.sliceScheduled = true;
+    this.pause('slice');
+    setImmediate(() => {
+      this.sliceScheduled = false;
+      this.resume('slice');
+      this.drain(this.inputClosed ? Infinity : SLICE_MS);
+    });
   }
 }
 

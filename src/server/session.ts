@@ -5,7 +5,7 @@ import { ErrorCode, OneBotError, ProtocolError } from '../protocol/errors';
 import { Liveness } from '../transport/liveness';
 import type { IncomingCall } from '../client/api';
 import { answerBotCalls } from './bot-calls';
-import type { BotInfo, ConnectionRecord, FrameErrorRecord, HeartbeatInfo } from './reference-server-types';
+import { ServerCloseCode, type BotInfo, type ConnectionRecord, type FrameErrorRecord, type HeartbeatInfo } from './reference-server-types';
 import type { Inspected } from './frame-inspector';
 import type { Routed } from './routing';
 import type { Session, SessionHost, SessionInit } from './session-types';
@@ -75,7 +75,6 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     if (serverClose !== undefined || record.closedAt !== undefined) return false;
     serverClose = { code, reason: clampReason(reason) };
     handshakeTimer.unsubscribe();
-    inbound.stop();
     host.unregister(session);
     prober.settleAll();
     return true;
@@ -142,7 +141,7 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
     const verdict = judgeHandshake(frame, init.claimedSelfId, host.isConnected);
     if (!verdict.ok) {
       if (verdict.error !== undefined) recordError(verdict.error, bytes);
-      if (verdict.code === 4004) counters.invalidSelfIds += 1;
+      if (verdict.code === ServerCloseCode.InvalidSelfId) counters.invalidSelfIds += 1;
       if (verdict.duplicateOf !== undefined) {
         record.selfId = verdict.duplicateOf;
         host.onDuplicate(verdict.duplicateOf);
@@ -177,8 +176,7 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
   };
 
   const onFrame = ({ frame, routedTail }: Inspected, bytes: number): void => {
-    if (serverClose !== undefined) return; // closing: late frames are neither answered nor recorded
-    if (selfId === undefined) return handshake(frame, bytes);
+    if (selfId === undefined) return serverClose === undefined ? handshake(frame, bytes) : undefined;
     lastSeen = Date.now();
     counters.framesReceived += 1;
     if (E.isLeft(frame)) return refuse(frame.left, bytes);
@@ -207,10 +205,14 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
   const handshakeTimer: Subscription = scheduler.schedule(() => {
     const error = new OneBotError(ErrorCode.ServerHandshakeTimeout, `handshake timeout: no lifecycle connect event within ${o.handshakeTimeout} ms`);
     recordError(error, 0);
-    close(4001, error.message);
+    close(ServerCloseCode.HandshakeTimeout, error.message);
   }, o.handshakeTimeout);
 
-  ws.on('message', (data, isBinary) => inbound.push(data, isBinary));
+  // Frames that arrive once the server is closing are neither answered nor recorded; those that
+  // arrived before are all handled (the peer may already hold a pong that proves they were read).
+  ws.on('message', (data, isBinary) => {
+    if (serverClose === undefined) inbound.push(data, isBinary);
+  });
   ws.on('error', (e: Error & { code?: string }) => {
     const code = e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? ErrorCode.FrameTooLarge : ErrorCode.SocketError;
     recordError(new OneBotError(code, `socket error: ${e.message}`, { wsCode: e.code }), 0);
@@ -221,8 +223,8 @@ export const createSession = (host: SessionHost, ws: WebSocket, init: SessionIni
   });
   ws.on('close', (code: number, reason: Buffer) => {
     handshakeTimer.unsubscribe();
+    inbound.closeInput();
     liveness?.stop();
-    inbound.stop();
     answers.unsubscribe();
     host.unregister(session);
     prober.settleAll();

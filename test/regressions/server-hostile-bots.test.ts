@@ -128,7 +128,7 @@ describe('finding 2: a bot that never reads has no limit on what is queued for i
     let done = false;
     void cut.then(() => (done = true));
     while (!done && sent < 5000) {
-      sender.send(groupMsg(1001, text));
+      sender.send(privateMsg(1001, 1003, text));
       sent += 1;
       if (sent % 50 === 0) await new Promise((r) => setTimeout(r, 5));
     }
