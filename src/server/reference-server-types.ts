@@ -1,4 +1,4 @@
-import type { Logger } from '../logging/logger';
+import type { EchoStyle } from './server-options';
 import type { OneBotError } from '../protocol/errors';
 import type { ApiResponse } from '../protocol/codecs/frames';
 
@@ -26,6 +26,8 @@ export const ServerCloseCode = {
   HandshakeInvalid: 4002,
   /** The connect event's `self_id` differs from the `X-Self-ID` header (or `self_id` query). */
   SelfIdMismatch: 4003,
+  /** The connect event's `self_id` breaks the `self_id` rule (a safe positive integer). */
+  InvalidSelfId: 4004,
   /** Another connection already holds this `self_id`. */
   DuplicateSelfId: 4009,
 } as const;
@@ -33,89 +35,7 @@ export const ServerCloseCode = {
 /** @since 0.1.0 @category server */
 export type ServerCloseCode = (typeof ServerCloseCode)[keyof typeof ServerCloseCode];
 
-/**
- * How the server writes the `echo` of the API calls it makes. Real servers differ (NoneBot2 sends a
- * digit string, Koishi a number, aiocqhttp an object), and a client must copy it back verbatim, so
- * the reference server can imitate each of them.
- *
- * @since 0.1.0
- * @category server
- */
-export type EchoStyle = 'string' | 'number' | 'object';
-
-/**
- * Options of {@link createReferenceServer}. Every option is optional; defaults are in
- * {@link REFERENCE_SERVER_DEFAULTS}.
- *
- * @since 0.1.0
- * @category server
- */
-export interface ReferenceServerOptions {
-  /** Interface to listen on. @defaultValue `'127.0.0.1'` */
-  readonly host?: string;
-  /** TCP port; `0` picks a free one (read it back from `server.port`). @defaultValue `8000` */
-  readonly port?: number;
-  /** WebSocket path; a trailing slash is optional on both sides. @defaultValue `'/ws/'` */
-  readonly path?: string;
-  /** Milliseconds a client has to send its lifecycle `connect` event. @defaultValue `1000` */
-  readonly handshakeTimeout?: number;
-  /**
-   * When set, every upgrade must carry it as `Authorization: Bearer <t>` / `Token <t>` or
-   * `?access_token=<t>` (for browsers). Missing → HTTP 401, wrong → HTTP 403.
-   */
-  readonly accessToken?: string;
-  /**
-   * When `true`, an upgrade without `X-Self-ID` (and without `?self_id=`) is refused with HTTP 400.
-   * When `false` the bot is identified by its connect event, as the original server did.
-   * @defaultValue `false`
-   */
-  readonly requireSelfId?: boolean;
-  /** Default timeout of {@link ReferenceServer.callApi}, ms. @defaultValue `10000` */
-  readonly apiTimeout?: number;
-  /** Type of the `echo` the server puts on API calls. @defaultValue `'string'` */
-  readonly echoStyle?: EchoStyle;
-  /**
-   * Largest frame, in bytes, the server accepts: bigger frames are answered with an error frame and
-   * the connection stays open. Frames above `max(4 × maxPayload, maxPayload + 64 KiB)` are cut off
-   * by the WebSocket layer (close 1009), since they must not be buffered. @defaultValue 16 MiB
-   */
-  readonly maxPayload?: number;
-  /**
-   * Milliseconds between pings to each connection; `0` disables pinging (and the probe of a
-   * `self_id` holder on a duplicate upgrade). A half-open bot is dropped, and its `self_id` freed,
-   * at most `pingInterval + pongTimeout` after it died; a reconnect probes the holder and so waits
-   * at most `pongTimeout`. @defaultValue `15000`
-   */
-  readonly pingInterval?: number;
-  /**
-   * Milliseconds a ping may go unanswered before the connection is terminated (recorded as
-   * `closedBy: 'server'`, `closeCode: 1006`, `closeReason: 'no pong within <pongTimeout> ms'`).
-   * @defaultValue `10000`
-   */
-  readonly pongTimeout?: number;
-  /** How many entries each history list (`events`, `errors`, `connections`, `rejections`) keeps. @defaultValue `10000` */
-  readonly historyLimit?: number;
-  /** Where the server logs (tokens are never logged). @defaultValue silent */
-  readonly logger?: Logger;
-}
-
-/**
- * Defaults of {@link ReferenceServerOptions}, in one place.
- * @since 0.1.0 @category server
- */
-export const REFERENCE_SERVER_DEFAULTS = {
-  host: '127.0.0.1',
-  port: 8000,
-  path: '/ws/',
-  handshakeTimeout: 1000,
-  apiTimeout: 10_000,
-  echoStyle: 'string' as EchoStyle,
-  maxPayload: 16 * 1024 * 1024,
-  historyLimit: 10_000,
-  requireSelfId: false,
-  pingInterval: 15_000,
-  pongTimeout: 10_000,
-} as const;
+export * from './server-options';
 
 /** The last heartbeat a bot sent. @since 0.1.0 @category server */
 export interface HeartbeatInfo {
@@ -238,6 +158,44 @@ export interface ReferenceServerEvents {
 /** @since 0.1.0 @category server */
 export type ReferenceServerEventName = keyof ReferenceServerEvents;
 
+/** Size of one bounded list or queue. @since 0.2.0 @category server */
+export interface Usage {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/**
+ * Counters since the server started, and what it holds now (`server.stats()`). Counters are never
+ * dropped, so they stay true after the history lists have forgotten the entries.
+ * @since 0.2.0 @category server
+ */
+export interface ServerStats {
+  /** Frames received after handshakes (all bots). */
+  readonly framesReceived: number;
+  /** Frames answered with an error frame (bad, over a limit, not routable), all bots. */
+  readonly framesRefused: number;
+  /** Frames refused, by the name of the limit (`maxPayload`, `maxDepth`, `maxValues`, `maxSegments`, `maxFanoutBytes`) or the error code. */
+  readonly refusedBy: Readonly<Record<string, number>>;
+  /** Message copies written to recipients. */
+  readonly copiesRouted: number;
+  /** Connections cut off as slow consumers. */
+  readonly slowConsumers: number;
+  /** Connections terminated for not answering a ping. */
+  readonly pongTimeouts: number;
+  /** Handshakes refused for a `self_id` that breaks the rule (connect event path). */
+  readonly invalidSelfIds: number;
+  /** Live connections (handshaken or not). */
+  readonly connections: number;
+  /** Frames and bytes queued for all connections right now. */
+  readonly queued: Usage;
+  /** `callApi` calls waiting for an answer. */
+  readonly pendingCalls: Usage;
+  /** Big frames being parsed on the decoding worker. */
+  readonly framesOnWorker: number;
+  /** What each history list holds, and how many entries it dropped to stay within its bounds. */
+  readonly history: Readonly<Record<'events' | 'errors' | 'connections' | 'rejections', Usage & { readonly dropped: number }>>;
+}
+
 /** Options of {@link ReferenceServer.callApi}. @since 0.1.0 @category server */
 export interface CallApiOptions {
   /** Milliseconds to wait for the answer. @defaultValue the server's `apiTimeout` */
@@ -314,6 +272,8 @@ export interface ReferenceServer {
   sendRaw(selfId: number, data: string | Uint8Array): void;
   /** Closes a bot's connection; resolves with its record once closed. */
   kick(selfId: number, code?: number, reason?: string): Promise<ConnectionRecord>;
+  /** Counters and current sizes; see {@link ServerStats}. */
+  stats(): ServerStats;
   /** Closes every socket (1001) and the HTTP server. Idempotent: every call returns the same promise. */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import { redact, redactString } from '../logging/logger';
+import { parseSelfId } from './self-id';
 
 /**
  * Pure-ish checks run on an HTTP upgrade request before the WebSocket handshake, kept apart from
@@ -52,26 +53,25 @@ export const findToken = (headers: IncomingHttpHeaders, url: URL): TokenLookup =
 /** @internal */
 export type SelfIdLookup =
   | { readonly kind: 'absent' }
-  | { readonly kind: 'invalid'; readonly raw: string }
+  | { readonly kind: 'invalid'; readonly raw: string; readonly reason: string }
   | { readonly kind: 'ok'; readonly selfId: number };
 
-const parseId = (raw: string): SelfIdLookup => {
-  const s = raw.trim();
-  if (!/^\d{1,16}$/.test(s)) return { kind: 'invalid', raw };
-  const n = Number(s);
-  return Number.isSafeInteger(n) && n > 0 ? { kind: 'ok', selfId: n } : { kind: 'invalid', raw };
+const lookup = (raw: string, source: string): SelfIdLookup => {
+  const r = parseSelfId(raw);
+  return r.ok ? { kind: 'ok', selfId: r.selfId } : { kind: 'invalid', raw, reason: `${source}: ${r.reason}` };
 };
 
 /**
- * The bot's account from `X-Self-ID`, or from `?self_id=` (browsers cannot set headers).
+ * The bot's account from `X-Self-ID`, or from `?self_id=` (browsers cannot set headers), under the
+ * one `self_id` rule (self-id.ts).
  * @internal
  */
 export const findSelfId = (headers: IncomingHttpHeaders, url: URL): SelfIdLookup => {
   const h = headers['x-self-id'];
-  if (typeof h === 'string') return parseId(h);
-  if (Array.isArray(h)) return { kind: 'invalid', raw: h.join(', ') };
+  if (typeof h === 'string') return lookup(h, 'X-Self-ID');
+  if (Array.isArray(h)) return { kind: 'invalid', raw: h.join(', '), reason: 'X-Self-ID given more than once' };
   const q = url.searchParams.get('self_id');
-  return q === null ? { kind: 'absent' } : parseId(q);
+  return q === null ? { kind: 'absent' } : lookup(q, 'query self_id');
 };
 
 /** Headers fit for logs and records: secrets replaced by `[redacted]`. @internal */
