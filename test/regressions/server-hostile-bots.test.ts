@@ -115,6 +115,21 @@ describe('big frames are decoded and encoded on the worker, and still delivered 
   });
 });
 
+describe('every frame received is handled, even when the connection ends right after', () => {
+  it('records a burst (handled slice by slice) sent just before the bot closes', async () => {
+    const s = await start();
+    const a = await bot(s, 1001);
+    const n = 500;
+    const filler = 'b'.repeat(20_000);
+    for (let i = 0; i < n; i++) a.send(privateMsg(1001, 7, `${i}:${filler}`));
+    a.ws.close();
+    await s.waitForDisconnect(1001);
+    await s.waitFor(() => s.events(1001).filter((e) => e.event.post_type === 'message').length === n, 10_000);
+    const texts = s.events(1001).flatMap((e) => (e.event.post_type === 'message' ? [String(e.event.raw_message).split(':')[0]] : []));
+    expect(texts).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+  });
+});
+
 describe('finding 2: a bot that never reads has no limit on what is queued for it', () => {
   it('cuts a slow consumer off once its queue passes sendQueueBytes, and keeps routing to the others', async () => {
     const s = await start({ sendQueueBytes: 256 * 1024, pingInterval: 0 });
