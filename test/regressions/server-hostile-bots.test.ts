@@ -4,7 +4,7 @@ import { createConnectEvent, createTextMessage } from '../../src/protocol/builde
 import { bot, closePeers, open, refusal, type Peer } from '../server/helpers';
 
 /**
- * Issue 11, "A reference server that stays up under hostile, huge and slow bots": one test per
+ * "A reference server that stays up under hostile, huge and slow bots": one test per
  * finding, each on a real server on 127.0.0.1 port 0, bounded in size and time.
  */
 

@@ -9,7 +9,7 @@ import { figure, mib } from './lib/figures';
 import { mode } from './lib/mode';
 
 /**
- * Issue 11's figures. The reference server runs in its own process with its default options. One
+ * The hostile-bot figures. The reference server runs in its own process with its default options. One
  * hostile bot (its own process) sends frames as large as the server accepts, huge segment counts
  * included, for `HOSTILE_SECONDS`, while `BOTS` well-behaved bots (this process) chat through the
  * same server: each sends a private message to the next bot every `PERIOD` ms and a group message
