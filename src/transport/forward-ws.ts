@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Observable, Subject } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ForwardWsTransport, ListenAddress, WsPeer } from './adapter';
-import { bind, checkListenOptions, LISTEN_DEFAULTS, shut, tokenCheck, type ListenOptions } from './listen';
+import { bind, checkListenOptions, LISTEN_DEFAULTS, serverOptions, shut, tokenCheck, type ListenOptions } from './listen';
 
 /**
  * Forward WebSocket (TRANSPORTS.md, "Forward WebSocket"): the bot listens and applications dial in.
@@ -78,7 +78,7 @@ export const forwardWs = (options: ForwardWsOptions = {}): ForwardWsTransport =>
     new Observable((subscriber) => {
       const checkToken = tokenCheck(o.accessToken);
       const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload, perMessageDeflate: false });
-      const server = createServer((_req, res) => {
+      const server = createServer(serverOptions(o), (_req, res) => {
         res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' }).end('this is a OneBot v11 WebSocket endpoint: /, /api, /event');
       });
       server.headersTimeout = o.headersTimeout;

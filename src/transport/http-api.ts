@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Observable } from 'rxjs';
 import type { HttpApiTransport, HttpCall, ListenAddress } from './adapter';
-import { bind, checkListenOptions, LISTEN_DEFAULTS, shut, tokenCheck, type ListenOptions } from './listen';
+import { bind, checkListenOptions, LISTEN_DEFAULTS, serverOptions, shut, tokenCheck, type ListenOptions } from './listen';
 
 /**
  * HTTP API (TRANSPORTS.md, "HTTP API"): the bot listens for `GET`/`POST /:action`. This adapter does
@@ -135,7 +135,7 @@ export const httpApi = (options: HttpApiOptions = {}): HttpApiTransport => {
         });
       };
 
-      const server = createServer(handle);
+      const server = createServer(serverOptions(o), handle);
       server.headersTimeout = o.headersTimeout;
       server.requestTimeout = o.requestTimeout;
       server.maxConnections = o.maxConnections;

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { IncomingHttpHeaders, Server, ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -72,6 +72,15 @@ export const tokenCheck = (expected: string | undefined): ((headers: IncomingHtt
     return timingSafeEqual(want, digest(given)) ? undefined : 403;
   };
 };
+
+/**
+ * Options of `http.createServer`: Node looks for expired header and request timers only every
+ * `connectionsCheckingInterval` (30 s by default), so it is tied to the timeouts.
+ * @internal
+ */
+export const serverOptions = (o: { headersTimeout: number; requestTimeout: number }): ServerOptions => ({
+  connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(o.headersTimeout, o.requestTimeout) / 4))),
+});
 
 /** Binds `server`; resolves with where, rejects with the bind error (port taken, bad host). @internal */
 export const bind = (server: Server, host: string, port: number, scheme: 'ws' | 'http'): Promise<{ host: string; port: number; url: string }> =>
