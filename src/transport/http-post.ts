@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { EMPTY, Observable, from, mergeMap, of } from 'rxjs';
+import { EMPTY, Observable, finalize, from, mergeMap, of } from 'rxjs';
 import { ErrorCode, OneBotError } from '../protocol/errors';
 import type { HttpPostTransport, PostJob, PostOutcome } from './adapter';
 import { DEFAULT_USER_AGENT } from './socket-factory';
@@ -157,8 +157,9 @@ export const httpPost = (options: HttpPostOptions): HttpPostTransport => {
     } catch (e) {
       if (timedOut) return failed(`no answer within ${o.timeout} ms`, { timeout: o.timeout });
       if (abort.aborted) return failed('the client stopped before the answer came');
-      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
-      return failed(cause);
+      // fetch wraps the network error (ECONNREFUSED...) in `cause`; duck-typed, as errors may come from another realm.
+      const { message, cause } = (e ?? {}) as { message?: unknown; cause?: { message?: unknown; code?: unknown } };
+      return failed(String(cause?.message ?? message ?? e), { cause: cause?.code });
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       abort.removeEventListener('abort', stop);
@@ -171,11 +172,13 @@ export const httpPost = (options: HttpPostOptions): HttpPostTransport => {
       /** Jobs taken and not done yet: waiting for a slot, or in flight. */
       const pending = new Set<PostJob>();
       const run = (job: PostJob): Observable<PostOutcome> =>
-        from(
-          Promise.all(o.urls.map((url) => postOne(url, job.text, selfId, abort.signal))).finally(() => {
+        from(Promise.all(o.urls.map((url) => postOne(url, job.text, selfId, abort.signal)))).pipe(
+          mergeMap((outcomes) => outcomes.filter((x): x is PostOutcome => x !== undefined)),
+          // Done once its failures are out, so a send settles after they were reported.
+          finalize(() => {
             if (pending.delete(job)) job.done();
           }),
-        ).pipe(mergeMap((outcomes) => outcomes.filter((x): x is PostOutcome => x !== undefined)));
+        );
       const refuse = (job: PostJob): Observable<never> => {
         job.done();
         subscriber.next({
@@ -198,11 +201,11 @@ export const httpPost = (options: HttpPostOptions): HttpPostTransport => {
         )
         .subscribe(subscriber);
       return () => {
-        sub.unsubscribe();
-        abort.abort();
         const stopped = new OneBotError(ErrorCode.ClientClosed, 'client stopped before the event was POSTed', {});
         for (const job of pending) job.done(stopped);
         pending.clear();
+        sub.unsubscribe();
+        abort.abort();
       };
     });
 
