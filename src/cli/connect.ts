@@ -11,6 +11,10 @@ import { aborted, ExitCode } from './io';
 import type { Printer } from './printer';
 import type { CommandContext } from './program';
 import { tappedWebSocket } from './wire-tap';
+import type { Transport } from '../transport/adapter';
+import { forwardWs } from '../transport/forward-ws';
+import { httpApi } from '../transport/http-api';
+import { httpPost } from '../transport/http-post';
 
 /** Flags of `onebot-rx connect`. @since 0.1.0 @category cli */
 export interface ConnectFlags {
@@ -20,7 +24,37 @@ export interface ConnectFlags {
   readonly maxAttempts: number;
   readonly heartbeat: number;
   readonly format: 'array' | 'string';
+  /** Forward WebSocket: listen here for applications that dial in. */
+  readonly wsListen?: { readonly host: string; readonly port: number };
+  /** HTTP API: listen here for `/:action` calls. */
+  readonly httpListen?: { readonly host: string; readonly port: number };
+  /** HTTP POST: post every event to these URLs. */
+  readonly httpPost?: readonly string[];
+  /** HTTP POST signature secret. */
+  readonly secret?: string;
 }
+
+/** The listening transports the flags ask for; the token guards them (and is sent with POSTs). @internal */
+const transportsOf = (flags: ConnectFlags, accessToken: string | undefined): Transport[] => {
+  const token = accessToken ? { accessToken } : {};
+  const transports: Transport[] = [];
+  if (flags.wsListen) transports.push(forwardWs({ ...flags.wsListen, ...token }));
+  if (flags.httpListen) transports.push(httpApi({ ...flags.httpListen, ...token }));
+  if (flags.httpPost && flags.httpPost.length > 0) transports.push(httpPost({ urls: flags.httpPost, ...token, ...(flags.secret ? { secret: flags.secret } : {}) }));
+  return transports;
+};
+
+/** `forward WS ws://127.0.0.1:6700/ (/, /api, /event), HTTP API http://…, HTTP POST → http://…` @internal */
+const describeTransports = (transports: readonly Transport[]): string =>
+  transports
+    .map((t) =>
+      t.kind === 'forward-ws'
+        ? `forward WS ${t.address?.url ?? '?'} (/, /api, /event)`
+        : t.kind === 'http-api'
+          ? `HTTP API ${t.address?.url ?? '?'}`
+          : `HTTP POST → ${t.urls.map((u) => redactString(u)).join(', ')}`,
+    )
+    .join('; ');
 
 /** Connection failures already shown through the state lines; not repeated from `errors$`. @internal */
 const SHOWN_AS_STATE: ReadonlySet<string> = new Set([
@@ -39,14 +73,14 @@ const isAuthRejection = (e: OneBotError | undefined): e is OneBotError =>
   e !== undefined && (e.code === ErrorCode.Unauthorized || (e.code === ErrorCode.Forbidden && typeof (e.data as { status?: unknown } | undefined)?.status === 'number'));
 
 /** @internal */
-const describeState = (s: ClientState, url: string, maxAttempts: number): string | undefined => {
+const describeState = (s: ClientState, url: string | undefined, maxAttempts: number, transports: readonly Transport[]): string | undefined => {
   switch (s.status) {
     case 'idle':
       return undefined;
     case 'connecting':
-      return `connecting to ${url}`;
+      return url === undefined ? 'starting the transports' : `connecting to ${url}`;
     case 'open':
-      return `connected to ${url} (lifecycle connect sent)`;
+      return url === undefined ? `running: ${describeTransports(transports)}` : `connected to ${url} (lifecycle connect sent)`;
     case 'reconnecting': {
       const why = s.error?.message ?? (s.lastClose ? describeClose(s.lastClose) : 'connection lost');
       const of = maxAttempts > 0 ? `/${maxAttempts}` : '';
@@ -117,19 +151,26 @@ const runCommand = async (
 };
 
 /**
- * `onebot-rx connect <url>`: one bot, driven by stdin, printing everything it receives, the
- * answers it sends to API calls and its connection state. Ends on `/quit`, end of input or Ctrl-C
- * (exit 0), when the reconnect attempts run out (exit 3) or when the server refuses the token
- * (exit 4).
+ * `onebot-rx connect [url] [--ws-listen H:P] [--http-listen H:P] [--http-post URL…]`: one bot on any
+ * mix of the four OneBot v11 transports, driven by stdin, printing everything it receives, the API
+ * calls it answers and its connection state. Ends on `/quit`, end of input or Ctrl-C (exit 0), when
+ * the reconnect attempts run out (exit 3), when the server refuses the token (exit 4), or when a
+ * port cannot be bound (exit 1).
  *
  * @since 0.1.0
  * @category cli
  */
-export const runConnect = async (ctx: CommandContext, url: string, flags: ConnectFlags): Promise<number> => {
+export const runConnect = async (ctx: CommandContext, url: string | undefined, flags: ConnectFlags): Promise<number> => {
   const { printer, io } = ctx;
   const me = String(flags.selfId);
-  const shownUrl = redactString(url);
   const accessToken = flags.token ?? io.env.ONEBOT_ACCESS_TOKEN;
+  const transports = transportsOf(flags, accessToken);
+  if (url === undefined && transports.length === 0) {
+    printer.print({ kind: 'error', from: me, text: 'no transport: give a reverse WebSocket URL, --ws-listen HOST:PORT, --http-listen HOST:PORT or --http-post URL (any mix)' });
+    return ExitCode.Usage;
+  }
+  const shownUrl = url === undefined ? undefined : redactString(url);
+  let listenFailed: OneBotError | undefined;
 
   let rejectedBy: OneBotError | undefined;
   let markRejected: () => void = () => undefined;
@@ -138,7 +179,8 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
   });
 
   const client = createClient({
-    url,
+    ...(url !== undefined ? { url } : {}),
+    transports,
     selfId: flags.selfId,
     ...(accessToken ? { accessToken } : {}),
     reconnectInterval: flags.reconnectInterval,
@@ -162,7 +204,7 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
         markRejected();
         return;
       }
-      const text = describeState(s, shownUrl, flags.maxAttempts);
+      const text = describeState(s, shownUrl, flags.maxAttempts, transports);
       if (text !== undefined) printer.print({ kind: s.status === 'open' ? 'connect' : 'state', from: me, text, data: { status: s.status, attempt: s.attempt } });
     }),
     client.events$.subscribe((e) => {
@@ -173,12 +215,14 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
       printer.print({ kind: 'api-call', from: 'server', to: me, text: describeApiCall(r.action, r.params), data: r });
     }),
     client.errors$.subscribe((e) => {
+      if (e.code === ErrorCode.ListenFailed) listenFailed ??= e;
       if (SHOWN_AS_STATE.has(e.code)) return;
       printer.print({ kind: 'warn', from: me, text: `${e.code}: ${e.message}` });
     }),
   ];
 
-  printer.print({ kind: 'info', from: me, text: `bot ${me} → ${shownUrl}; type /help for commands, /quit or Ctrl-C to leave` });
+  const where = [shownUrl, ...(transports.length > 0 ? [transports.map((t) => t.kind).join(', ')] : [])].filter((x) => x !== undefined).join(' + ');
+  printer.print({ kind: 'info', from: me, text: `bot ${me} → ${where}; type /help for commands, /quit or Ctrl-C to leave` });
   const finished = client.run();
   const stopInput = new AbortController();
   // End of input is not a verdict on the connection: a script piped in may end before the socket
@@ -207,12 +251,16 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
     printer.print({ kind: 'error', from: me, text: `${rejectedBy.message}; ${hint}`, data: { code: rejectedBy.code, ...rejectedBy.data } });
     return ExitCode.AuthRejected;
   }
+  if (listenFailed !== undefined) {
+    printer.print({ kind: 'error', from: me, text: `${listenFailed.message}; choose another --ws-listen / --http-listen address` });
+    return ExitCode.Failure;
+  }
   if (outcome.kind === 'finished' && outcome.state.reason === 'attempts-exhausted') {
     const why = outcome.state.error?.message ?? (outcome.state.lastClose ? describeClose(outcome.state.lastClose) : 'connection failed');
     printer.print({
       kind: 'error',
       from: me,
-      text: `cannot reach ${shownUrl}: ${why} (gave up after ${flags.maxAttempts} reconnect attempt${flags.maxAttempts === 1 ? '' : 's'})`,
+      text: `cannot reach ${shownUrl ?? '?'}: ${why} (gave up after ${flags.maxAttempts} reconnect attempt${flags.maxAttempts === 1 ? '' : 's'})`,
     });
     return ExitCode.Unreachable;
   }
