@@ -5,7 +5,7 @@ import type { Json } from '../protocol/codecs/common';
 import { ErrorCode, OneBotError } from '../protocol/errors';
 import type { Frame } from '../protocol/frame';
 import type { Logger } from '../logging/logger';
-import type { HttpApiTransport, HttpCall, HttpPostTransport, PostJob, Transport, WsPeer, ForwardWsTransport } from '../transport/adapter';
+import type { ForwardWsTransport, HttpApiTransport, HttpCall, HttpPostTransport, PostJob, Refusal, Transport, WsPeer } from '../transport/adapter';
 import { answerCalls, type AnsweringConfig, type IncomingCall } from './api';
 import { decodeData } from './decode';
 
@@ -137,8 +137,15 @@ export const createListeners = (transports: readonly Transport[], c: TransportsC
     return frame.kind === 'request' ? of({ request: frame.request, size: typeof data === 'string' ? data.length : 0 }) : EMPTY;
   };
 
+  /** An application turned away (a wrong token, most often): worth knowing on the bot side too. */
+  const refused = (kind: string, r: Refusal): Observable<never> => {
+    const code = r.status === 401 ? ErrorCode.Unauthorized : r.status === 403 ? ErrorCode.Forbidden : ErrorCode.SocketError;
+    c.report(new OneBotError(code, `${kind} refused ${r.remote} with HTTP ${r.status}: ${r.reason}`, { status: r.status, remote: r.remote }));
+    return EMPTY;
+  };
+
   const forward = (t: ForwardWsTransport): Observable<'listening'> =>
-    t.listen().pipe(mergeMap((e) => (e.type === 'listening' ? of('listening' as const) : servePeer(e.peer))));
+    t.listen().pipe(mergeMap((e) => (e.type === 'listening' ? of('listening' as const) : e.type === 'refused' ? refused('forward WebSocket', e) : servePeer(e.peer))));
 
   /** Every HTTP call through one engine; a per-server id as `echo` pairs each answer with its call. */
   const httpApi = (t: HttpApiTransport): Observable<'listening'> => {
@@ -157,6 +164,7 @@ export const createListeners = (transports: readonly Transport[], c: TransportsC
     const served$ = t.listen().pipe(
       mergeMap((e) => {
         if (e.type === 'listening') return of('listening' as const);
+        if (e.type === 'refused') return refused('HTTP API', e);
         const id = ++nextId;
         waiting.set(id, e.call);
         const request = { action: e.call.action, params: e.call.params };

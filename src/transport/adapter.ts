@@ -79,6 +79,14 @@ export type PostOutcome =
   /** A POST failed (refused, timed out, unreadable answer); the event may not have been handled. */
   | { readonly type: 'failed'; readonly error: OneBotError };
 
+/** An application turned away: the status it got and why (reported by the client). @since 0.3.0 @category transport */
+export interface Refusal {
+  readonly type: 'refused';
+  readonly status: number;
+  readonly remote: string;
+  readonly reason: string;
+}
+
 /** A transport the client runs while it is connected. @since 0.3.0 @category transport */
 export type Transport = ForwardWsTransport | HttpApiTransport | HttpPostTransport;
 
@@ -91,15 +99,15 @@ export interface ForwardWsTransport {
    * Listens while subscribed and emits every accepted socket; emits `listening` once bound. Errors
    * when the port cannot be bound; unsubscribing closes every socket (1001) and the server.
    */
-  listen(): Observable<{ readonly type: 'listening'; readonly address: ListenAddress } | { readonly type: 'peer'; readonly peer: WsPeer }>;
+  listen(): Observable<{ readonly type: 'listening'; readonly address: ListenAddress } | { readonly type: 'peer'; readonly peer: WsPeer } | Refusal>;
 }
 
 /** HTTP API (Node): serves `/:action`. @since 0.3.0 @category transport */
 export interface HttpApiTransport {
   readonly kind: 'http-api';
   readonly address: ListenAddress | undefined;
-  /** Like {@link ForwardWsTransport.listen}, emitting every call that passed the checks. */
-  listen(): Observable<{ readonly type: 'listening'; readonly address: ListenAddress } | { readonly type: 'call'; readonly call: HttpCall }>;
+  /** Like {@link ForwardWsTransport.listen}, emitting every call that passed the checks, and every token refusal. */
+  listen(): Observable<{ readonly type: 'listening'; readonly address: ListenAddress } | { readonly type: 'call'; readonly call: HttpCall } | Refusal>;
 }
 
 /** HTTP POST (Node): posts every event to one or more URLs. @since 0.3.0 @category transport */

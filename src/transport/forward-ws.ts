@@ -92,14 +92,19 @@ export const forwardWs = (options: ForwardWsOptions = {}): ForwardWsTransport =>
         const url = new URL(req.url ?? '/', 'http://localhost');
         const path = url.pathname.replace(/\/+$/, '') || '/';
         const role = ROLES[path];
-        if (role === undefined) return refuse(socket, 404);
+        const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+        const turnAway = (status: number, reason: string): void => {
+          refuse(socket, status);
+          subscriber.next({ type: 'refused', status, remote, reason });
+        };
+        if (role === undefined) return turnAway(404, `path ${url.pathname} is not /, /api or /event`);
         const denied = checkToken(req.headers, url.searchParams);
-        if (denied !== undefined) return refuse(socket, denied);
-        if (live.size >= o.maxConnections) return refuse(socket, 503);
+        if (denied !== undefined) return turnAway(denied, denied === 401 ? 'access token missing' : 'access token wrong');
+        if (live.size >= o.maxConnections) return turnAway(503, `maxConnections (${o.maxConnections}) sockets already open`);
         wss.handleUpgrade(req, socket, head, (ws) => {
           if (subscriber.closed) return ws.terminate();
           live.add(ws);
-          subscriber.next({ type: 'peer', peer: peerOf(ws, role, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, () => live.delete(ws)) });
+          subscriber.next({ type: 'peer', peer: peerOf(ws, role, remote, () => live.delete(ws)) });
         });
       });
       server.on('clientError', (_e, socket) => socket.destroy());

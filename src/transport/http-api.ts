@@ -79,7 +79,11 @@ export const httpApi = (options: HttpApiOptions = {}): HttpApiTransport => {
         const segments = url.pathname.split('/').filter((s) => s !== '');
         if (req.method !== 'GET' && req.method !== 'POST') return plain(res, 405, `method ${req.method ?? '?'} not allowed: use GET or POST`, { Allow: 'GET, POST' });
         const denied = checkToken(req.headers, url.searchParams);
-        if (denied !== undefined) return plain(res, denied, denied === 401 ? 'access token missing' : 'access token wrong');
+        if (denied !== undefined) {
+          const reason = denied === 401 ? 'access token missing' : 'access token wrong';
+          subscriber.next({ type: 'refused', status: denied, remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, reason });
+          return plain(res, denied, reason);
+        }
         if (segments.length !== 1) return plain(res, 404, 'not found: call /<action>, e.g. /send_private_msg');
         let action: string;
         try {

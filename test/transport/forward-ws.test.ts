@@ -56,10 +56,17 @@ describe('forward WebSocket: paths and roles', () => {
 
 describe('forward WebSocket: token', () => {
   it('missing 401, wrong 403; header or ?access_token= accepted', async () => {
-    const { url } = await listening({ accessToken: 's3cret' });
+    const { url, errors } = await listening({ accessToken: 's3cret' });
     expect((await refusal(url)).status).toBe(401);
     expect((await refusal(url, { Authorization: 'Bearer nope' })).status).toBe(403);
     expect((await refusal(`${url}?access_token=nope`)).status).toBe(403);
+    // Each refusal is reported on the bot side, never with the token.
+    expect(errors.map((e) => [e.code, e.data.status])).toEqual([
+      ['ONEBOT_UNAUTHORIZED', 401],
+      ['ONEBOT_FORBIDDEN', 403],
+      ['ONEBOT_FORBIDDEN', 403],
+    ]);
+    expect(JSON.stringify(errors.map((e) => e.message))).not.toContain('nope');
     const byHeader = await open(url, { Authorization: 'Bearer s3cret' });
     const byQuery = await open(`${url}api?access_token=s3cret`);
     expect(await byHeader.next()).toMatchObject({ sub_type: 'connect' });
