@@ -48,6 +48,19 @@ app.plugin(pick(http));
 const protocol = process.env.PEER_PROTOCOL || 'ws-reverse';
 const endpoint = process.env.PEER_ENDPOINT;
 const token = process.env.ONEBOT_ACCESS_TOKEN || undefined;
+if (protocol === 'http') {
+  // Workaround (test/interop/NOTES.md, "Koishi HTTP mode"): adapter-onebot 6.9.4 reads the POSTed
+  // event from `ctx.body` (Koa's *response* body) while @cordisjs/plugin-server parses it into
+  // `ctx.request.body`, so every POST fails before the adapter sees it. A route on the same path,
+  // registered first, hands the parsed body over; the adapter's own handler (and signature check)
+  // then runs unchanged.
+  app.inject(['server'], (ctx) => {
+    ctx.server.post('/onebot', async (c, next) => {
+      c.body = c.request.body;
+      await next();
+    });
+  });
+}
 app.plugin(
   pick(onebot),
   protocol === 'ws'
