@@ -21,8 +21,10 @@ export const INTEROP_DIR = process.env.INTEROP_DIR ? resolve(process.env.INTEROP
 export const PEERS_DIR = join(__dirname, 'peers');
 export const VENV_PYTHON = join(INTEROP_DIR, 'venv', 'bin', 'python');
 export const KOISHI_DIR = join(INTEROP_DIR, 'koishi');
+/** graiax-anchor has its own venv: its pins (pydantic, aiohttp) differ from NoneBot2's. */
+export const VENV_ANCHOR_PYTHON = join(INTEROP_DIR, 'venv-anchor', 'bin', 'python');
 
-export type PeerName = 'nonebot' | 'aiocqhttp' | 'koishi';
+export type PeerName = 'nonebot' | 'aiocqhttp' | 'koishi' | 'anchor';
 
 /** One JSON line printed by a peer. */
 export interface PeerLine {
@@ -38,6 +40,8 @@ export interface PeerSpec {
   path: string;
   /** Whether the peer checks an access token on the upgrade. */
   checksToken: boolean;
+  /** `false` for a peer that only dials out (no port to wait for). Default true. */
+  listens?: boolean;
   command: (port: number) => { cmd: string; args: string[] };
 }
 
@@ -59,6 +63,13 @@ export const PEERS: Record<PeerName, PeerSpec> = {
     path: '/onebot',
     checksToken: false,
     command: (port) => ({ cmd: process.execPath, args: [join(PEERS_DIR, 'koishi_app.mjs'), String(port)] }),
+  },
+  anchor: {
+    name: 'anchor',
+    path: '',
+    checksToken: true,
+    listens: false,
+    command: () => ({ cmd: VENV_ANCHOR_PYTHON, args: ['-u', join(PEERS_DIR, 'anchor_app.py')] }),
   },
 };
 
@@ -197,7 +208,8 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
 /** Fails loudly when the peers are not installed (never skip). */
 export function assertPeersInstalled(names: PeerName[] = ['nonebot', 'aiocqhttp', 'koishi']): void {
   const missing: string[] = [];
-  if (names.some((n) => n !== 'koishi') && !existsSync(VENV_PYTHON)) missing.push(VENV_PYTHON);
+  if (names.some((n) => n !== 'koishi' && n !== 'anchor') && !existsSync(VENV_PYTHON)) missing.push(VENV_PYTHON);
+  if (names.includes('anchor') && !existsSync(VENV_ANCHOR_PYTHON)) missing.push(VENV_ANCHOR_PYTHON);
   if (names.includes('koishi') && !existsSync(join(KOISHI_DIR, 'node_modules', 'koishi'))) {
     missing.push(join(KOISHI_DIR, 'node_modules', 'koishi'));
   }
@@ -332,7 +344,7 @@ class PeerProcess implements Peer {
       if (line.ev === 'fatal') throw new Error(`peer ${this.name} failed to start: ${JSON.stringify(line)}\n${this.tail}`);
     });
     // `ready` may come just before the socket is bound (Koishi, uvicorn lifespan).
-    await waitForPort(this.port, Math.max(1000, readyTimeoutMs - (Date.now() - started)));
+    if (this.spec.listens !== false) await waitForPort(this.port, Math.max(1000, readyTimeoutMs - (Date.now() - started)));
   }
 
   private get verbose(): boolean {

@@ -27,7 +27,7 @@ interface Run {
 }
 const clients: OneBotClient[] = [];
 
-beforeAll(() => assertPeersInstalled(['nonebot', 'koishi']));
+beforeAll(() => assertPeersInstalled(['nonebot', 'koishi', 'anchor']));
 afterEach(async () => {
   await stopAllPeers();
   await Promise.all(clients.splice(0).map((c) => c.disconnect()));
@@ -73,6 +73,19 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  {
+    peer: 'anchor',
+    mode: 'forward WebSocket (it can only dial out)',
+    privateSend: 'send_private_msg',
+    groupSend: 'send_group_msg',
+    reportsMeta: true,
+    start: async (token) => {
+      const ws = forwardWs({ accessToken: TOKEN });
+      const r = await run([ws]);
+      const peer = await startPeer('anchor', { token, env: { PEER_ONEBOT_URL: ws.address!.url } });
+      return { r, peer };
+    },
+  },
   {
     peer: 'nonebot',
     mode: 'forward WebSocket (ONEBOT_WS_URLS)',
