@@ -82,8 +82,8 @@ const CASES: PeerCase[] = [
   },
 ];
 
-/** Close code our socket gets when the peer is stopped with SIGTERM. */
-const RESTART_CLOSE_CODE: Record<PeerName, number> = { nonebot: 1012, aiocqhttp: 1011, koishi: 1005 };
+/** Close code our socket gets when the peer is stopped with SIGTERM (the reverse-WS peers; graiax-anchor has no server). */
+const RESTART_CLOSE_CODE: Partial<Record<PeerName, number>> = { nonebot: 1012, aiocqhttp: 1011, koishi: 1005 };
 
 const ev =
   (name: string, extra: (l: PeerLine) => boolean = () => true) =>
