@@ -23,8 +23,10 @@ import { handshake } from './rows/04-handshake';
 import { idle } from './rows/05-idle';
 import { reconnect } from './rows/06-reconnect';
 import { bundle } from './rows/07-bundle';
+import { httpApiRow } from './rows/11-http-api';
+import { forwardWsRow } from './rows/12-forward-ws';
 
-const ROWS: RowSpec[] = [outbound, inbound, api, handshake, idle, reconnect, bundle];
+const ROWS: RowSpec[] = [outbound, inbound, api, handshake, idle, reconnect, bundle, httpApiRow, forwardWsRow];
 
 interface Flags {
   quick: boolean;
