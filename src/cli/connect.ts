@@ -12,9 +12,9 @@ import type { Printer } from './printer';
 import type { CommandContext } from './program';
 import { tappedWebSocket } from './wire-tap';
 import type { Transport } from '../transport/adapter';
-import { forwardWs } from '../transport/forward-ws';
-import { httpApi } from '../transport/http-api';
-import { httpPost } from '../transport/http-post';
+import { forwardWs } from '../client/listening';
+import { httpApi } from '../client/listening';
+import { httpPost } from '../client/listening';
 
 /** Flags of `onebot-rx connect`. @since 0.1.0 @category cli */
 export interface ConnectFlags {

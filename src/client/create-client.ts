@@ -19,7 +19,7 @@ import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from '
 import { encodeOutgoingText } from './outgoing';
 import { INITIAL_STATE, reduce, type ClientState, type Happening, type ReconnectPolicy } from './state';
 import { inboundStreams, type InboundStreams } from './streams';
-import { createListeners, type Listeners } from './transports';
+import type { Composed, Listeners } from './transports';
 import type { ClientApiHandler, OneBotClient, OutgoingFrame, TextMessageOf, TextTarget } from './types';
 
 /** How long `disconnect()` waits for the server to answer the close before dropping the socket. */
@@ -161,7 +161,9 @@ class Client implements OneBotClient {
   }
 
   private createListeners(o: ResolvedClientOptions): Listeners {
-    return createListeners(o.transports, {
+    // The composition comes with the transports (onebot-rx/server), never from this module's imports.
+    const { compose } = o.transports[0] as Transport & Composed;
+    return compose(o.transports, {
       ...o,
       connectEvent: () => encodeFrame(createConnectEvent(this.selfId, this.builder)),
       heartbeat: () => encodeFrame(this.createHeartbeatEvent()),

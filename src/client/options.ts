@@ -293,7 +293,9 @@ export const resolveOptions = (options: ClientOptions): ResolvedClientOptions =>
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ClientOptions>;
   const o = { ...DEFAULT_CLIENT_OPTIONS, ...given } as Omit<ResolvedClientOptions, 'backoff'> & { backoff: BackoffOptions | false };
 
-  if (!Array.isArray(o.transports) || !o.transports.every((t) => typeof t === 'object' && t !== null && TRANSPORT_KINDS.includes((t as { kind?: unknown }).kind))) {
+  const isTransport = (t: unknown): boolean =>
+    typeof t === 'object' && t !== null && TRANSPORT_KINDS.includes((t as { kind?: unknown }).kind) && typeof (t as { compose?: unknown }).compose === 'function';
+  if (!Array.isArray(o.transports) || !o.transports.every(isTransport)) {
     throw bad('transports', 'an array of transports (forwardWs(), httpApi(), httpPost() from onebot-rx/server)', o.transports);
   }
   if (o.url === undefined && o.transports.length === 0) {

@@ -67,6 +67,15 @@ const statusOf = (text: string): number => {
   return retcode === Retcode.NotFound ? 404 : retcode === Retcode.BadRequest ? 400 : 200;
 };
 
+/**
+ * What a listening transport made by `onebot-rx/server` carries: the composition above, handed to
+ * the client with the transports so that the root entry never imports this module.
+ * @internal
+ */
+export interface Composed {
+  readonly compose: typeof createListeners;
+}
+
 /** @internal */
 export const createListeners = (transports: readonly Transport[], c: TransportsContext): Listeners => {
   const eventSockets = new Set<WsPeer>();

@@ -39,34 +39,11 @@ const textOf = (data: RawData, isBinary: boolean): unknown => {
 let ids = 0;
 
 /**
- * A forward WebSocket transport, for `createClient({ transports: [...] })`.
- *
- * @example
- * import { createClient } from 'onebot-rx';
- * import { forwardWs } from 'onebot-rx/server';
- * import { filter, firstValueFrom } from 'rxjs';
- * import WebSocket from 'ws';
- *
- * // port: 6700 for NoneBot2's ONEBOT_WS_URLS=["ws://127.0.0.1:6700/"]; 0 picks a free port.
- * const ws = forwardWs({ port: 0, accessToken: 'secret' });
- * const client = createClient({ selfId: 10001, transports: [ws] });
- * client.connect();
- * await firstValueFrom(client.state$.pipe(filter((s) => s.status === 'open'))); // listening
- * const app = new WebSocket(`${ws.address!.url}?access_token=secret`); // what the application does
- * const frames: Record<string, unknown>[] = [];
- * app.on('message', (data) => frames.push(JSON.parse(String(data))));
- * await new Promise((resolve) => app.once('open', resolve));
- * app.send(JSON.stringify({ action: 'get_login_info', echo: 1 }));
- * while (frames.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
- * frames[0]!.sub_type === 'connect'; // each new event socket gets a lifecycle connect
- * frames[1]!.echo === 1 && (frames[1]!.data as { user_id: number }).user_id === 10001;
- * app.close();
- * await client.disconnect();
- *
- * @since 0.3.0
- * @category transport
+ * The adapter alone; `onebot-rx/server` exports it with the client's composition attached
+ * (`src/client/listening.ts`), which is where its documentation and example are.
+ * @internal
  */
-export const forwardWs = (options: ForwardWsOptions = {}): ForwardWsTransport => {
+export const forwardWsAdapter = (options: ForwardWsOptions = {}): ForwardWsTransport => {
   checkListenOptions('forwardWs', options);
   if (options.pingInterval !== undefined && (!Number.isInteger(options.pingInterval) || options.pingInterval < 0)) {
     throw new RangeError(`onebot-rx: forwardWs option pingInterval must be an integer >= 0, got ${String(options.pingInterval)}`);

@@ -43,29 +43,11 @@ const parseBody = (type: string, body: string): Record<string, unknown> | { refu
 };
 
 /**
- * An HTTP API transport, for `createClient({ transports: [...] })`.
- *
- * @example
- * import { createClient } from 'onebot-rx';
- * import { httpApi } from 'onebot-rx/server';
- * import { filter, firstValueFrom } from 'rxjs';
- *
- * // port: 5700 for NoneBot2's ONEBOT_API_ROOTS={"10001": "http://127.0.0.1:5700/"}; 0 picks a free port.
- * const api = httpApi({ port: 0 });
- * const client = createClient({ selfId: 10001, transports: [api] });
- * client.connect();
- * await firstValueFrom(client.state$.pipe(filter((s) => s.status === 'open')));
- * const res = await fetch(`${api.address!.url}send_private_msg?user_id=20002&message=hi`);
- * res.status === 200;
- * const answer = (await res.json()) as { status: string; data: { message_id: number } };
- * answer.status === 'ok' && typeof answer.data.message_id === 'number';
- * (await fetch(`${api.address!.url}no_such_action`)).status === 404;
- * await client.disconnect();
- *
- * @since 0.3.0
- * @category transport
+ * The adapter alone; `onebot-rx/server` exports it with the client's composition attached
+ * (`src/client/listening.ts`), which is where its documentation and example are.
+ * @internal
  */
-export const httpApi = (options: HttpApiOptions = {}): HttpApiTransport => {
+export const httpApiAdapter = (options: HttpApiOptions = {}): HttpApiTransport => {
   checkListenOptions('httpApi', options);
   const o = { ...LISTEN_DEFAULTS, ...options };
   let address: ListenAddress | undefined;

@@ -74,41 +74,11 @@ const hintOf = (status: number, signed: boolean): string =>
     : '';
 
 /**
- * An HTTP POST transport, for `createClient({ transports: [...] })`.
- *
- * @example
- * import { createClient } from 'onebot-rx';
- * import { httpPost } from 'onebot-rx/server';
- * import { createServer } from 'node:http';
- * import { firstValueFrom } from 'rxjs';
- *
- * // The application's end (NoneBot2: http://HOST:PORT/onebot/v11/http with ONEBOT_SECRET=s3cret).
- * const posted: { signature: unknown; body: string }[] = [];
- * const app = createServer((req, res) => {
- *   let body = '';
- *   req.on('data', (chunk) => (body += chunk));
- *   req.on('end', () => {
- *     posted.push({ signature: req.headers['x-signature'], body });
- *     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ reply: 'got it' })); // a quick operation
- *   });
- * });
- * await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
- * const { port } = app.address() as { port: number };
- *
- * const post = httpPost({ urls: [`http://127.0.0.1:${port}/onebot/v11/http`], secret: 's3cret' });
- * const client = createClient({ selfId: 10001, transports: [post] });
- * const reply = firstValueFrom(client.sent$); // the quick operation's reply, performed by the client
- * client.connect();
- * await client.sendText('hello', 'private', { targetId: 20002 }); // resolves once the POST was answered
- * posted.length === 1 && String(posted[0]!.signature).startsWith('sha1=');
- * (await reply).rawMessage === 'got it';
- * await client.disconnect();
- * app.close();
- *
- * @since 0.3.0
- * @category transport
+ * The adapter alone; `onebot-rx/server` exports it with the client's composition attached
+ * (`src/client/listening.ts`), which is where its documentation and example are.
+ * @internal
  */
-export const httpPost = (options: HttpPostOptions): HttpPostTransport => {
+export const httpPostAdapter = (options: HttpPostOptions): HttpPostTransport => {
   const bad = (name: string, expected: string, got: unknown): RangeError =>
     new RangeError(`onebot-rx: httpPost option ${name} must be ${expected}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`);
   if (typeof options !== 'object' || options === null || !Array.isArray(options.urls) || options.urls.length === 0) throw bad('urls', 'a non-empty array of http:// or https:// URLs', options?.urls);

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
-import { forwardWs } from '../../src/transport/forward-ws';
+import { forwardWs } from '../../src/client/listening';
 import { ErrorCode } from '../../src/protocol/errors';
 import { closePeers, open, refusal } from '../server/helpers';
 import { eventually, sleep, start, stopAll } from './helpers';

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { httpApi } from '../../src/transport/http-api';
+import { httpApi } from '../../src/client/listening';
 import { ErrorCode } from '../../src/protocol/errors';
 import type { ApiRequest } from '../../src/protocol/codecs/frames';
 import { sleep, start, stopAll } from './helpers';

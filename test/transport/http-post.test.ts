@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import { httpPost } from '../../src/transport/http-post';
+import { httpPost } from '../../src/client/listening';
 import { ErrorCode } from '../../src/protocol/errors';
 import type { SentMessage } from '../../src/client/builtins';
 import { eventually, sleep, start, stopAll } from './helpers';

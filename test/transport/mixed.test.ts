@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import { createReferenceServer, type ReferenceServer } from '../../src/server/reference-server';
-import { forwardWs } from '../../src/transport/forward-ws';
-import { httpApi } from '../../src/transport/http-api';
-import { httpPost } from '../../src/transport/http-post';
+import { forwardWs } from '../../src/client/listening';
+import { httpApi } from '../../src/client/listening';
+import { httpPost } from '../../src/client/listening';
 import { closePeers, open } from '../server/helpers';
 import { eventually, start, stopAll } from './helpers';
 
