@@ -10,11 +10,9 @@ import { INPUT_HELP, parseInputLine } from './input';
 import { aborted, ExitCode } from './io';
 import type { Printer } from './printer';
 import type { CommandContext } from './program';
-import { tappedWebSocket } from './wire-tap';
+import { tappedTransport, tappedWebSocket } from './wire-tap';
 import type { Transport } from '../transport/adapter';
-import { forwardWs } from '../client/listening';
-import { httpApi } from '../client/listening';
-import { httpPost } from '../client/listening';
+import { forwardWs, httpApi, httpPost } from '../client/listening';
 
 /** Flags of `onebot-rx connect`. @since 0.1.0 @category cli */
 export interface ConnectFlags {
@@ -178,9 +176,16 @@ export const runConnect = async (ctx: CommandContext, url: string | undefined, f
     markRejected = resolve;
   });
 
+  // Our answers to API calls: responses carry `retcode` and never `post_type` (PROTOCOL.md §2.1).
+  const printAnswer = (text: string): void => {
+    if (!text.includes('"retcode"')) return;
+    const frame = JSON.parse(text) as Record<string, unknown>;
+    if ('post_type' in frame || !('retcode' in frame)) return;
+    printer.print({ kind: 'api-answer', from: me, to: 'server', text: describeApiAnswer(frame), data: frame });
+  };
   const client = createClient({
     ...(url !== undefined ? { url } : {}),
-    transports,
+    transports: transports.map((t) => tappedTransport(t, printAnswer)),
     selfId: flags.selfId,
     ...(accessToken ? { accessToken } : {}),
     reconnectInterval: flags.reconnectInterval,
@@ -188,13 +193,7 @@ export const runConnect = async (ctx: CommandContext, url: string | undefined, f
     heartbeatInterval: flags.heartbeat,
     messageFormat: flags.format,
     logger: ctx.logger,
-    WebSocketCtor: tappedWebSocket((text) => {
-      // Our answers to API calls: responses carry `retcode` and never `post_type` (PROTOCOL.md §2.1).
-      if (!text.includes('"retcode"')) return;
-      const frame = JSON.parse(text) as Record<string, unknown>;
-      if ('post_type' in frame || !('retcode' in frame)) return;
-      printer.print({ kind: 'api-answer', from: me, to: 'server', text: describeApiAnswer(frame), data: frame });
-    }),
+    WebSocketCtor: tappedWebSocket(printAnswer),
   });
 
   const subs: Subscription[] = [

@@ -32,9 +32,11 @@ describe('onebot-rx connect with the listening transports', () => {
     app.send({ action: 'get_login_info', echo: 1 });
     expect(await app.next()).toMatchObject({ echo: 1, data: { user_id: 777 } });
     await cli.stdout.waitFor('server → 777     API call get_login_info');
+    await cli.stdout.waitFor('777    → server  answer ok {"user_id":777,');
     const res = await fetch(`${httpUrl}send_private_msg?user_id=5&message=yo`, { headers: { Authorization: 'Bearer tk' } });
     expect(res.status).toBe(200);
     await cli.stdout.waitFor('API call send_private_msg');
+    await cli.stdout.waitFor(/777 +→ server +answer ok \{"message_id":/);
     expect((await fetch(`${httpUrl}get_status`)).status).toBe(401);
     cli.stdin.write('/quit\n');
     expect(await cli.exit).toBe(0);
