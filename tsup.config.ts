@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // cli: the `onebot-rx` bin (dist/cli.cjs); its hashbang comes from src/cli/main.ts.
-  entry: { index: 'src/index.ts', protocol: 'src/protocol-entry.ts', server: 'src/server.ts', cli: 'src/cli/main.ts' },
+  entry: { index: 'src/index.ts', protocol: 'src/protocol-entry.ts', world: 'src/world-entry.ts', server: 'src/server.ts', cli: 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
   outExtension: ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' }),
   dts: true,

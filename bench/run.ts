@@ -1,9 +1,9 @@
 /**
- * `npm run bench` — onebot-rx against raw `ws`, measured in the same run on the same machine.
+ * `npm run bench` — onebot-rx against raw `ws` and a naive RxJS client, measured in the same run on the same machine.
  *
  *   --quick        smaller counts and fewer runs (whole suite well under 2 minutes)
- *   --json         print `[{ row, value, baseline, ratio, goal, met }]` on stdout (table goes to stderr)
- *   --only <rows>  comma-separated row ids or numbers: outbound,inbound,api,handshake,idle,reconnect,bundle
+ *   --json         print `[{ row, value, baseline, ratio, naive, ratioNaive, goal, met }]` on stdout (table goes to stderr)
+ *   --only <rows>  comma-separated row ids or numbers: outbound,inbound,api,handshake,idle,reconnect,bundle,await,playground
  *   --runs N       runs per measurement (default 5, quick 3)
  *   --cpu-prof     run the onebot-rx client processes under `node --cpu-prof` (bench/results/profiles)
  *
@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { machineLine } from './lib/machine';
 import { renderNotes, renderTable } from './lib/table';
-import { metOf, ratioOf, type RowContext, type RowResult, type RowSpec } from './lib/types';
+import { goalText, metOf, ratioOf, type RowContext, type RowResult, type RowSpec } from './lib/types';
 import { nowMs } from './lib/stats';
 import { outbound } from './rows/01-outbound';
 import { inbound } from './rows/02-inbound';
@@ -23,10 +23,13 @@ import { handshake } from './rows/04-handshake';
 import { idle } from './rows/05-idle';
 import { reconnect } from './rows/06-reconnect';
 import { bundle } from './rows/07-bundle';
+import { awaitRow } from './rows/08-await';
+import { playground } from './rows/09-playground';
 import { httpApiRow } from './rows/11-http-api';
 import { forwardWsRow } from './rows/12-forward-ws';
 
-const ROWS: RowSpec[] = [outbound, inbound, api, handshake, idle, reconnect, bundle, httpApiRow, forwardWsRow];
+// Row 8 came later; it runs after row 1, whose burst it complements.
+const ROWS: RowSpec[] = [outbound, awaitRow, inbound, api, handshake, idle, reconnect, bundle, playground, httpApiRow, forwardWsRow];
 
 interface Flags {
   quick: boolean;
@@ -106,8 +109,10 @@ async function main(): Promise<void> {
     row: r.row,
     value: r.value ? r.value.median : null,
     baseline: r.baseline ? r.baseline.median : null,
-    ratio: ratioOf(r),
-    goal: r.goal.text,
+    ratio: ratioOf(r, 'raw'),
+    naive: r.naive ? r.naive.median : null,
+    ratioNaive: ratioOf(r, 'naive'),
+    goal: goalText(r),
     met: metOf(r),
   }));
   fs.writeFileSync(path.join(resultsDir, `latest${flags.quick ? '-quick' : ''}.json`), JSON.stringify({ machine, flags, results, json }, null, 2));

@@ -53,8 +53,8 @@ export async function main(options: SimpleClientOptions = {}): Promise<SimpleCli
 
   client.connect();
   try {
-    // Each send resolves once the server confirmed it read the frame (sends made while still
-    // connecting wait in the outbox).
+    // Each send resolves once written to a live connection (sends made while still connecting
+    // wait in the outbox); a frame whose link dies unconfirmed is reported on errors$.
     const sent = [
       await client.sendText('Hello, World!', 'private', { targetId }),
       await client.sendText('Hello, Group!', 'group', { groupId }),

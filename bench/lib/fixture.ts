@@ -1,5 +1,5 @@
 /**
- * A realistic OneBot v11 group message event (PROTOCOL.md §3.3, array message format), about 350
+ * A realistic OneBot v11 group message event (docs/protocol.md §3.3, array message format), about 350
  * bytes of JSON: one line of text, the group sender fields servers read. Every row uses this one.
  */
 
@@ -31,12 +31,12 @@ export function groupMessageEvent(messageId = 1234567, text = FIXTURE_TEXT): Rec
 /** The fixture serialized once, what a raw client would keep ready to send. */
 export const FIXTURE_JSON = JSON.stringify(groupMessageEvent());
 
-/** A lifecycle connect event (PROTOCOL.md §3.1), what the raw baselines send first. */
+/** A lifecycle connect event (docs/protocol.md §3.1), what the raw baselines send first. */
 export function connectEvent(selfId: number): string {
   return JSON.stringify({ time: Math.floor(Date.now() / 1000), self_id: selfId, post_type: 'meta_event', meta_event_type: 'lifecycle', sub_type: 'connect' });
 }
 
-/** A heartbeat event (PROTOCOL.md §3.1). */
+/** A heartbeat event (docs/protocol.md §3.1). */
 export function heartbeatEvent(selfId: number, intervalMs: number): string {
   return JSON.stringify({ time: Math.floor(Date.now() / 1000), self_id: selfId, post_type: 'meta_event', meta_event_type: 'heartbeat', status: { online: true, good: true }, interval: intervalMs });
 }

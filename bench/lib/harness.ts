@@ -1,5 +1,6 @@
 /** Orchestrator-side helpers shared by the rows: start peers, connect, wait. */
 import { spawnPeer, type Peer } from './rpc';
+import { nowMs } from './stats';
 import { SINK_SERVER, WORKER_MAIN, type RowContext } from './types';
 
 export interface Server {
@@ -34,3 +35,22 @@ export async function connectVia(server: Server, client: Peer, selfId: number, a
 
 export const RAW_ID = 20001;
 export const ONEBOT_ID = 10001000;
+export const NAIVE_ID = 30001;
+
+/**
+ * Events per second of one measured send loop: ask `client` to run `cmd` (which sends `n` frames as
+ * `selfId`) and stop the clock when the sink has received the n-th of them. Bounded by `timeoutMs`.
+ */
+export async function deliveredPerSecond(server: Peer, client: Peer, selfId: number, n: number, cmd: string, args: Record<string, unknown> = {}, timeoutMs = 60000): Promise<number> {
+  const before = await server.call<{ frames: number }>('stats', { selfId });
+  const done = server.call('until', { selfId, field: 'frames', target: before.frames + n, timeoutMs }, timeoutMs + 1000);
+  const t0 = nowMs();
+  try {
+    await client.call(cmd, { n, ...args }, timeoutMs);
+  } catch (err) {
+    done.catch(() => undefined); // it will time out or lose its peer: not an unhandled rejection
+    throw err;
+  }
+  await done;
+  return (n / (nowMs() - t0)) * 1000;
+}

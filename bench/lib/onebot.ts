@@ -16,17 +16,18 @@ export interface BenchClient {
   connect(): unknown;
   disconnect(): unknown;
   send(frame: unknown): PromiseLike<unknown>;
-  sendText(text: string, messageType: 'group' | 'private', opts?: { targetId?: number; groupId?: number }): PromiseLike<unknown>;
+  sendText(text: string, messageType: 'group' | 'private', opts?: { targetId?: number; groupId?: number; userId?: number }): PromiseLike<unknown>;
   events$: Observable<unknown>;
   handle(action: string, handler: (params: unknown, request: unknown) => unknown): unknown;
   state$?: Observable<unknown>;
 }
 
 export interface BenchClientOptions {
+  /** Required by the client's contract: always passed. */
   url: string;
   selfId: number;
-  heartbeatInterval: number;
-  reconnectInterval: number;
+  heartbeatInterval?: number;
+  reconnectInterval?: number;
   validate?: boolean;
   [key: string]: unknown;
 }
@@ -83,14 +84,25 @@ export function clientModule(): string | undefined {
 
 /** `OneBotEvent` (the dispatching event codec the client decodes `events$` with). */
 export function loadEventCodec(): Decoder | undefined {
-  const m = tryRequire('protocol/codecs/events.ts');
-  const c = m?.OneBotEvent as Decoder | undefined;
-  return c && typeof c.decode === 'function' ? c : undefined;
+  return firstExport<Decoder>(['protocol/codecs/events.ts', 'protocol/index.ts'], 'OneBotEvent', (c) => typeof c.decode === 'function');
 }
 
-/** A silent logger so client logging never lands in the timings. */
+/** A silent logger so client logging never lands in the timings (from the root entry or the logging layer). */
 export function silentLogger(): unknown {
-  return tryRequire('logging/logger.ts')?.silentLogger;
+  return firstExport<object>(['index.ts', 'logging/logger.ts', 'logging/index.ts'], 'silentLogger', () => true);
+}
+
+/** Export `name` of the first module in `rels` that has one passing `ok`. */
+function firstExport<T extends object>(rels: string[], name: string, ok: (value: T) => boolean): T | undefined {
+  for (const rel of rels) {
+    try {
+      const v = tryRequire(rel)?.[name] as T | undefined;
+      if (v !== undefined && v !== null && ok(v)) return v;
+    } catch {
+      // A half-written module: try the next place.
+    }
+  }
+  return undefined;
 }
 
 /** The shared option set every row starts from. */

@@ -6,6 +6,8 @@ export interface Goal {
   kind: 'ratio' | 'absolute';
   op: '>=' | '<=';
   target: number;
+  /** Which baseline a ratio goal divides by: raw `ws` (default) or the naive RxJS client. */
+  against?: 'raw' | 'naive';
   /** Human form, e.g. `≥ 1.0×` or `p99 ≤ 5 ms`. */
   text: string;
 }
@@ -15,8 +17,12 @@ export interface RowResult {
   row: string;
   unit: string;
   value: Summary | null;
+  /** The raw `ws` baseline. */
   baseline: Summary | null;
-  goal: Goal;
+  /** The naive RxJS client (`lib/naive-rx-client.ts`), where the row measures it. */
+  naive?: Summary | null;
+  /** Every goal must hold for the row to be met. */
+  goal: Goal | readonly Goal[];
   /** Why a row is pending or anything worth knowing next to the figure. */
   note?: string;
   /** Measured, but not yet on what the goal is about (e.g. no root entry yet): never judged. */
@@ -42,24 +48,36 @@ export interface RowSpec {
 export const SINK_SERVER = path.join(__dirname, 'sink-server.ts');
 export const WORKER_MAIN = path.join(__dirname, 'worker-main.ts');
 
-export function ratioOf(r: RowResult): number | null {
-  if (!r.value || !r.baseline || !Number.isFinite(r.value.median) || !Number.isFinite(r.baseline.median) || r.baseline.median === 0) return null;
-  return r.value.median / r.baseline.median;
+export const goalsOf = (r: RowResult): readonly Goal[] => (Array.isArray(r.goal) ? r.goal : [r.goal as Goal]);
+
+/** value ÷ the raw baseline (or the naive client), medians; null when either is missing. */
+export function ratioOf(r: RowResult, against: 'raw' | 'naive' = 'raw'): number | null {
+  const base = against === 'raw' ? r.baseline : r.naive;
+  if (!r.value || !base || !Number.isFinite(r.value.median) || !Number.isFinite(base.median) || base.median === 0) return null;
+  return r.value.median / base.median;
 }
 
-/** true / false once measured; null while pending. */
+/** true / false once measured (all goals); null while pending or a baseline is missing. */
 export function metOf(r: RowResult): boolean | null {
   if (r.pending || !r.value || !Number.isFinite(r.value.median)) return null;
-  const x = r.goal.kind === 'ratio' ? ratioOf(r) : r.value.median;
-  if (x === null) return null;
-  return r.goal.op === '>=' ? x >= r.goal.target : x <= r.goal.target;
+  let met = true;
+  for (const g of goalsOf(r)) {
+    const x = g.kind === 'ratio' ? ratioOf(r, g.against ?? 'raw') : r.value.median;
+    if (x === null) return null;
+    met &&= g.op === '>=' ? x >= g.target : x <= g.target;
+  }
+  return met;
 }
 
-export const ratioGoal = (op: '>=' | '<=', target: number, prefix = ''): Goal => ({
+/** The goals' text, joined (`≤ 2.0× raw and ≤ 1.0× naive`). */
+export const goalText = (r: RowResult): string => goalsOf(r).map((g) => g.text).join(' and ');
+
+export const ratioGoal = (op: '>=' | '<=', target: number, prefix = '', against: 'raw' | 'naive' = 'raw'): Goal => ({
   kind: 'ratio',
   op,
   target,
-  text: `${prefix}${op === '>=' ? '≥' : '≤'} ${target.toFixed(1)}×`,
+  against,
+  text: `${prefix}${op === '>=' ? '≥' : '≤'} ${target.toFixed(1)}×${against === 'naive' ? ' naive' : ''}`,
 });
 
 export const absGoal = (op: '>=' | '<=', target: number, unit: string, prefix = ''): Goal => ({

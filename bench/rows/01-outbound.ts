@@ -1,21 +1,25 @@
 /**
- * Row 1 — outbound events/s: the client pushing built group message events (`send`) and
- * `sendText`, against raw `ws.send` of the same event pre-serialized. Measured end to end: from the
- * order to send N events until the sink (another process) has received the N-th frame.
+ * Row 1 — outbound events/s, a burst: the client pushing built group message events (`send`) and
+ * `sendText`, against raw `ws.send` of the same event pre-serialized, and against the naive RxJS
+ * client doing the same (`lib/naive-rx-client.ts`). Measured end to end: from the order to send N
+ * events until the sink (another process) has received the N-th frame. The promises are not
+ * awaited here; row 8 awaits each send.
  */
 import type WebSocket from 'ws';
 import { FIXTURE_JSON, FIXTURE_TEXT, groupMessageEvent } from '../lib/fixture';
-import { connectVia, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
+import { connectVia, deliveredPerSecond, NAIVE_ID, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
+import { createNaiveClient, type NaiveClient } from '../lib/naive-rx-client';
 import { clientModule, clientOptions, loadCreateClient, type BenchClient, pendingReason } from '../lib/onebot';
 import { openRaw } from '../lib/raw-client';
 import { withPeers, type Peer } from '../lib/rpc';
-import { nowMs, summarize } from '../lib/stats';
+import { summarize } from '../lib/stats';
 import { ratioGoal, type RowContext, type RowResult, type RowSpec } from '../lib/types';
 
 const GROUP_ID = 123456789;
 
 let rawWs: WebSocket | undefined;
 let client: BenchClient | undefined;
+let naive: NaiveClient | undefined;
 let failures = 0;
 let firstFailure: string | undefined;
 const EVENTS = Array.from({ length: 256 }, (_, i) => groupMessageEvent(1000 + i));
@@ -29,6 +33,18 @@ export const workers = {
       const ws = rawWs;
       if (!ws) throw new Error('not open');
       for (let i = 0; i < a.n; i++) ws.send(FIXTURE_JSON);
+    },
+  },
+  naive: {
+    open(a: { url: string; selfId: number }) {
+      naive = createNaiveClient({ url: a.url, selfId: a.selfId, heartbeatInterval: 0, reconnectInterval: 1000 });
+      naive.connect();
+    },
+    blast(a: { n: number; mode: 'send' | 'sendText' }) {
+      const c = naive;
+      if (!c) throw new Error('not open');
+      if (a.mode === 'send') for (let i = 0; i < a.n; i++) c.send(EVENTS[i & 255] as object);
+      else for (let i = 0; i < a.n; i++) c.sendText(FIXTURE_TEXT, 'group', { groupId: GROUP_ID });
     },
   },
   onebot: {
@@ -54,15 +70,7 @@ export const workers = {
   },
 };
 
-async function measure(server: Peer, client: Peer, selfId: number, n: number, mode?: string): Promise<number> {
-  const before = await server.call<{ frames: number }>('stats', { selfId });
-  const timeoutMs = 60000;
-  const done = server.call('until', { selfId, field: 'frames', target: before.frames + n, timeoutMs }, timeoutMs + 1000);
-  const t0 = nowMs();
-  await client.call('blast', { n, mode }, timeoutMs);
-  await done;
-  return (n / (nowMs() - t0)) * 1000;
-}
+const measure = (server: Peer, client: Peer, selfId: number, n: number, mode?: string): Promise<number> => deliveredPerSecond(server, client, selfId, n, 'blast', { mode });
 
 export const outbound: RowSpec = {
   id: 'outbound',
@@ -72,27 +80,34 @@ export const outbound: RowSpec = {
     const n = ctx.quick ? 50000 : 200000;
     const hasClient = loadCreateClient() !== undefined;
     const server = await startServer();
-    return withPeers([Promise.resolve(server.peer), startClient(__filename, 'raw', ctx), ...(hasClient ? [startClient(__filename, 'onebot', ctx)] : [])], async ([, raw, ob]) => {
-      if (!raw) throw new Error('no raw client');
+    const spawns = [Promise.resolve(server.peer), startClient(__filename, 'raw', ctx), startClient(__filename, 'naive', ctx), ...(hasClient ? [startClient(__filename, 'onebot', ctx)] : [])];
+    return withPeers(spawns, async ([, raw, nv, ob]) => {
+      if (!raw || !nv) throw new Error('no raw or naive client');
       await connectVia(server, raw, RAW_ID);
+      await connectVia(server, nv, NAIVE_ID);
       if (ob) await connectVia(server, ob, ONEBOT_ID, { n: 4 * n });
       // Warm-up: JIT, socket buffers.
       await measure(server.peer, raw, RAW_ID, n >> 2);
-      if (ob) {
-        await measure(server.peer, ob, ONEBOT_ID, n >> 2, 'send');
-        await measure(server.peer, ob, ONEBOT_ID, n >> 2, 'sendText');
+      for (const mode of ['send', 'sendText']) {
+        await measure(server.peer, nv, NAIVE_ID, n >> 2, mode);
+        if (ob) await measure(server.peer, ob, ONEBOT_ID, n >> 2, mode);
       }
       const rawRuns: number[] = [];
-      const sendRuns: number[] = [];
-      const textRuns: number[] = [];
+      const runs = { naive: { send: [] as number[], sendText: [] as number[] }, onebot: { send: [] as number[], sendText: [] as number[] } };
       for (let r = 0; r < ctx.runs; r++) {
         rawRuns.push(await measure(server.peer, raw, RAW_ID, n));
-        if (ob) {
-          sendRuns.push(await measure(server.peer, ob, ONEBOT_ID, n, 'send'));
-          textRuns.push(await measure(server.peer, ob, ONEBOT_ID, n, 'sendText'));
+        for (const mode of ['send', 'sendText'] as const) {
+          runs.naive[mode].push(await measure(server.peer, nv, NAIVE_ID, n, mode));
+          if (ob) runs.onebot[mode].push(await measure(server.peer, ob, ONEBOT_ID, n, mode));
         }
-        ctx.log(`run ${r + 1}: raw ${rawRuns.at(-1)?.toFixed(0)}/s${ob ? `, send ${sendRuns.at(-1)?.toFixed(0)}/s, sendText ${textRuns.at(-1)?.toFixed(0)}/s` : ''}`);
+        const k = (x: number | undefined): string => `${((x ?? NaN) / 1000).toFixed(0)}k`;
+        ctx.log(
+          `run ${r + 1} (ev/s): raw ${k(rawRuns.at(-1))}; naive send ${k(runs.naive.send.at(-1))}, sendText ${k(runs.naive.sendText.at(-1))}` +
+            (ob ? `; onebot-rx send ${k(runs.onebot.send.at(-1))}, sendText ${k(runs.onebot.sendText.at(-1))}` : ''),
+        );
       }
+      const sendRuns = runs.onebot.send;
+      const textRuns = runs.onebot.sendText;
       const fail = ob ? await ob.call<{ failures: number; firstFailure?: string }>('failures') : undefined;
       const note = !ob
         ? pendingReason()
@@ -103,8 +118,8 @@ export const outbound: RowSpec = {
       const baseline = summarize(rawRuns);
       const pendingNote = ob ? `${n} events of ${FIXTURE_JSON.length} B per run via ${clientModule()}` : note;
       return [
-        { row: '1 outbound send()', unit, value: ob ? summarize(sendRuns) : null, baseline, goal: ratioGoal('>=', 1.0), note: note ?? pendingNote },
-        { row: '1 outbound sendText()', unit, value: ob ? summarize(textRuns) : null, baseline, goal: ratioGoal('>=', 1.0), ...(note ? { note } : {}) },
+        { row: '1 outbound send()', unit, value: ob ? summarize(sendRuns) : null, baseline, naive: summarize(runs.naive.send), goal: ratioGoal('>=', 1.0), note: note ?? pendingNote },
+        { row: '1 outbound sendText()', unit, value: ob ? summarize(textRuns) : null, baseline, naive: summarize(runs.naive.sendText), goal: ratioGoal('>=', 1.0), ...(note ? { note } : {}) },
       ];
     });
   },

@@ -1,12 +1,14 @@
 /**
  * Row 2 — inbound events/s: a source (another process) pushes pre-framed group message events; the
  * client counts them on `events$` (full io-ts decoding, and with `validate: false`), against a raw
- * `ws` receiver doing `JSON.parse` + the same `OneBotEvent` codec, and `JSON.parse` alone.
+ * `ws` receiver doing `JSON.parse` + the same `OneBotEvent` codec, and `JSON.parse` alone. The naive
+ * RxJS client (which parses and does not validate) is shown beside `validate: false`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type WebSocket from 'ws';
-import { connectVia, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
+import { connectVia, NAIVE_ID, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
+import { createNaiveClient, type NaiveClient } from '../lib/naive-rx-client';
 import { clientOptions, loadCreateClient, loadEventCodec, ROOT, type BenchClient, pendingReason } from '../lib/onebot';
 import { openRaw } from '../lib/raw-client';
 import { withPeers, type Peer } from '../lib/rpc';
@@ -17,6 +19,7 @@ const counts = new Map<number, number>();
 const waiters: Array<{ selfId: number; target: number; resolve: () => void }> = [];
 const sockets: WebSocket[] = [];
 const clients: BenchClient[] = [];
+const naiveClients: NaiveClient[] = [];
 let invalid = 0;
 
 function bump(selfId: number): void {
@@ -64,6 +67,16 @@ export const workers = {
         });
     },
   },
+  naive: {
+    ...common,
+    open(a: { url: string; selfId: number }) {
+      const client = createNaiveClient({ url: a.url, selfId: a.selfId, heartbeatInterval: 0, reconnectInterval: 1000 });
+      naiveClients.push(client);
+      const selfId = a.selfId;
+      client.events$.subscribe(() => bump(selfId));
+      client.connect();
+    },
+  },
   onebot: {
     ...common,
     open(a: { url: string; selfId: number; validate: boolean }) {
@@ -109,8 +122,9 @@ export const inbound: RowSpec = {
     const RAW_PARSE = RAW_ID + 1;
     const OB_VALID = ONEBOT_ID;
     const OB_NOVALID = ONEBOT_ID + 1;
-    return withPeers([Promise.resolve(server.peer), startClient(__filename, 'raw', ctx), ...(hasClient ? [startClient(__filename, 'onebot', ctx)] : [])], async ([, raw, ob]) => {
-      if (!raw) throw new Error('no raw client');
+    const spawns = [Promise.resolve(server.peer), startClient(__filename, 'raw', ctx), startClient(__filename, 'naive', ctx), ...(hasClient ? [startClient(__filename, 'onebot', ctx)] : [])];
+    return withPeers(spawns, async ([, raw, nv, ob]) => {
+      if (!raw || !nv) throw new Error('no raw or naive client');
       const pairs: Array<{ label: string; peer: Peer; selfId: number; runs: number[] }> = [];
       if (hasCodec) {
         await connectVia(server, raw, RAW_DECODE, { decode: true });
@@ -118,6 +132,8 @@ export const inbound: RowSpec = {
       }
       await connectVia(server, raw, RAW_PARSE, { decode: false });
       pairs.push({ label: 'raw parse', peer: raw, selfId: RAW_PARSE, runs: [] });
+      await connectVia(server, nv, NAIVE_ID);
+      pairs.push({ label: 'naive events$', peer: nv, selfId: NAIVE_ID, runs: [] });
       if (ob) {
         await connectVia(server, ob, OB_VALID, { validate: true });
         pairs.push({ label: 'events$ validated', peer: ob, selfId: OB_VALID, runs: [] });
@@ -151,6 +167,7 @@ export const inbound: RowSpec = {
           unit,
           value: get('events$ validate:false'),
           baseline: get('raw parse'),
+          naive: get('naive events$'),
           goal: ratioGoal('>=', 0.8),
           ...(!offersValidate ? { note: hasClient ? 'pending: the client offers no `validate` option' : pendingReason() } : {}),
         },

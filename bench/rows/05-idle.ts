@@ -2,10 +2,12 @@
  * Row 5 — idle connections: N clients with heartbeats armed, all in one process, connected to a
  * server in another process. Memory per connection = (RSS / heap after GC with all N connected −
  * the same before the first connection) / N; each variant runs in a fresh `--expose-gc` process.
+ * Three variants per run: raw `ws` + `setInterval`, the naive RxJS client, onebot-rx.
  */
 import WebSocket from 'ws';
 import { connectEvent, heartbeatEvent } from '../lib/fixture';
-import { ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
+import { NAIVE_ID, ONEBOT_ID, RAW_ID, startClient, startServer } from '../lib/harness';
+import { createNaiveClient, type NaiveClient } from '../lib/naive-rx-client';
 import { clientOptions, loadCreateClient, type BenchClient, type CreateClient, pendingReason } from '../lib/onebot';
 import { rawHeaders } from '../lib/raw-client';
 import { sleep, withPeers, type Peer } from '../lib/rpc';
@@ -13,17 +15,27 @@ import { summarize } from '../lib/stats';
 import { ratioGoal, type RowContext, type RowResult, type RowSpec } from '../lib/types';
 
 const HEARTBEAT_MS = 15000;
+
+type Variant = 'raw' | 'naive' | 'onebot';
+interface Mem {
+  rss: number;
+  heap: number;
+  heapTotal: number;
+  external: number;
+}
 const sockets: WebSocket[] = [];
 const timers: NodeJS.Timeout[] = [];
 const clients: BenchClient[] = [];
+const naiveClients: NaiveClient[] = [];
 let createClient: CreateClient | undefined;
 
-function mem(): { rss: number; heap: number } {
+/** Memory after 3 full GCs. `heapTotal` and `external` are logged only, to tell where RSS goes. */
+function mem(): Mem {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
   for (let i = 0; i < 3; i++) gc();
   const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed };
+  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
 }
 
 export const workers = {
@@ -49,6 +61,17 @@ export const workers = {
       );
     },
   },
+  naive: {
+    mem,
+    prepare: () => undefined,
+    openBatch(a: { url: string; selfId: number; count: number }) {
+      for (let i = 0; i < a.count; i++) {
+        const c = createNaiveClient({ url: a.url, selfId: a.selfId, heartbeatInterval: HEARTBEAT_MS, reconnectInterval: 5000 });
+        naiveClients.push(c);
+        c.connect();
+      }
+    },
+  },
   onebot: {
     mem,
     prepare() {
@@ -66,12 +89,13 @@ export const workers = {
   },
 };
 
-async function oneRun(variant: 'raw' | 'onebot', selfId: number, n: number, ctx: RowContext): Promise<{ rss: number; heap: number }> {
+
+async function oneRun(variant: Variant, selfId: number, n: number, ctx: RowContext): Promise<Mem> {
   const server = await startServer();
   return withPeers([Promise.resolve(server.peer), startClient(__filename, variant, ctx, ['--expose-gc'])], async ([, client]) => {
     const c = client as Peer;
     await c.call('prepare');
-    const before = await c.call<{ rss: number; heap: number }>('mem');
+    const before = await c.call<Mem>('mem');
     const batch = 250;
     for (let done = 0; done < n; done += batch) {
       const count = Math.min(batch, n - done);
@@ -79,8 +103,9 @@ async function oneRun(variant: 'raw' | 'onebot', selfId: number, n: number, ctx:
       await server.peer.call('until', { selfId, field: 'connects', target: done + count, timeoutMs: 30000 }, 31000);
     }
     await sleep(500);
-    const after = await c.call<{ rss: number; heap: number }>('mem');
-    return { rss: (after.rss - before.rss) / n / 1024, heap: (after.heap - before.heap) / n / 1024 };
+    const after = await c.call<Mem>('mem');
+    const per = (k: keyof Mem): number => (after[k] - before[k]) / n / 1024;
+    return { rss: per('rss'), heap: per('heap'), heapTotal: per('heapTotal'), external: per('external') };
   });
 }
 
@@ -91,25 +116,30 @@ export const idle: RowSpec = {
   async run(ctx: RowContext): Promise<RowResult[]> {
     const n = ctx.quick ? 1000 : 5000;
     const hasClient = loadCreateClient() !== undefined;
-    const raw = { rss: [] as number[], heap: [] as number[] };
-    const ob = { rss: [] as number[], heap: [] as number[] };
+    const variants: Array<[Variant, number]> = [['raw', RAW_ID], ['naive', NAIVE_ID], ...(hasClient ? [['onebot', ONEBOT_ID] as [Variant, number]] : [])];
+    const seen: Record<Variant, Mem[]> = { raw: [], naive: [], onebot: [] };
     for (let r = 0; r < ctx.runs; r++) {
-      const a = await oneRun('raw', RAW_ID, n, ctx);
-      raw.rss.push(a.rss);
-      raw.heap.push(a.heap);
-      let line = `run ${r + 1}: raw ${a.rss.toFixed(1)} KB RSS, ${a.heap.toFixed(1)} KB heap per connection`;
-      if (hasClient) {
-        const b = await oneRun('onebot', ONEBOT_ID, n, ctx);
-        ob.rss.push(b.rss);
-        ob.heap.push(b.heap);
-        line += `; onebot-rx ${b.rss.toFixed(1)} KB RSS, ${b.heap.toFixed(1)} KB heap`;
-      }
-      ctx.log(line);
+      for (const [variant, selfId] of variants) seen[variant].push(await oneRun(variant, selfId, n, ctx));
+      const line = variants
+        .map(([v]) => {
+          const m = seen[v].at(-1) as Mem;
+          return `${v} ${m.rss.toFixed(1)} RSS, ${m.heap.toFixed(1)} heap used (${m.heapTotal.toFixed(1)} total), ${m.external.toFixed(1)} external`;
+        })
+        .join('; ');
+      ctx.log(`run ${r + 1} (KB per connection): ${line}`);
     }
+    const of = (v: Variant, k: keyof Mem) => summarize(seen[v].map((m) => m[k]));
     const note = hasClient ? `${n} connections, heartbeat every ${HEARTBEAT_MS} ms, one process per variant per run` : pendingReason();
     return [
-      { row: '5 idle RSS / connection', unit: 'KB', value: hasClient ? summarize(ob.rss) : null, baseline: summarize(raw.rss), goal: ratioGoal('<=', 1.5), note },
-      { row: '5 idle heap / connection', unit: 'KB', value: hasClient ? summarize(ob.heap) : null, baseline: summarize(raw.heap), goal: ratioGoal('<=', 1.5) },
+      { row: '5 idle RSS / connection', unit: 'KB', value: hasClient ? of('onebot', 'rss') : null, baseline: of('raw', 'rss'), naive: of('naive', 'rss'), goal: ratioGoal('<=', 1.5), note },
+      {
+        row: '5 idle heap / connection',
+        unit: 'KB',
+        value: hasClient ? of('onebot', 'heap') : null,
+        baseline: of('raw', 'heap'),
+        naive: of('naive', 'heap'),
+        goal: [ratioGoal('<=', 2.0), ratioGoal('<=', 1.0, '', 'naive')],
+      },
     ];
   },
 };

@@ -5,7 +5,8 @@
  * header relay in between: see docs/guides/browser.md.
  *
  *   node examples/browser/build.mjs          # bundles this file to examples/browser/dist/main.js
- *   open examples/browser/index.html?url=ws://127.0.0.1:8000/ws/&self_id=12345&access_token=...
+ *   node examples/browser/serve.mjs          # serves the page (browsers block it from file://)
+ *   open http://127.0.0.1:8080/index.html?url=ws://127.0.0.1:8000/ws/&self_id=12345&access_token=...
  *
  * In your own project import from 'onebot-rx' instead of '../../src'.
  */

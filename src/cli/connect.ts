@@ -70,6 +70,39 @@ const SHOWN_AS_STATE: ReadonlySet<string> = new Set([
 const isAuthRejection = (e: OneBotError | undefined): e is OneBotError =>
   e !== undefined && (e.code === ErrorCode.Unauthorized || (e.code === ErrorCode.Forbidden && typeof (e.data as { status?: unknown } | undefined)?.status === 'number'));
 
+/** The HTTP status of a refused upgrade, if that is what `e` is. @internal */
+const httpStatus = (e: OneBotError | undefined): number | undefined => {
+  const status = (e?.data as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+};
+
+/** The endpoint paths of the servers people use most, for hints. @internal */
+const KNOWN_PATHS = 'NoneBot2: /onebot/v11/ws, Koishi: /onebot, aiocqhttp: /ws/';
+
+/** The path part of a WebSocket URL (`/` when none). @internal */
+const pathOf = (url: string): string => {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+};
+
+/**
+ * What a refused upgrade most likely means, for someone who typed the URL: 404 is the path; 403
+ * is the token, or the path too (NoneBot2 answers 403 to a path it does not serve); 401 is a
+ * missing token.
+ *
+ * @internal
+ */
+export const refusalHint = (status: number, url: string, hasToken: boolean): string | undefined => {
+  const path = `the URL path ${pathOf(url)} may be wrong (${KNOWN_PATHS})`;
+  if (status === 404) return `no OneBot endpoint there: ${path}`;
+  if (status === 403) return `${hasToken ? 'check --token' : 'the server may require a token: pass --token (or set ONEBOT_ACCESS_TOKEN)'}; or ${path}`;
+  if (status === 401) return hasToken ? 'check --token' : 'the server requires a token: pass --token (or set ONEBOT_ACCESS_TOKEN)';
+  return undefined;
+};
+
 /** @internal */
 const describeState = (s: ClientState, url: string | undefined, maxAttempts: number, transports: readonly Transport[]): string | undefined => {
   switch (s.status) {
@@ -78,9 +111,11 @@ const describeState = (s: ClientState, url: string | undefined, maxAttempts: num
     case 'connecting':
       return url === undefined ? 'starting the transports' : `connecting to ${url}`;
     case 'open':
-      return url === undefined ? `running: ${describeTransports(transports)}` : `connected to ${url} (lifecycle connect sent)`;
+      return url === undefined ? `running: ${describeTransports(transports)}` : `connected to ${url}: the bot is online (its first frame, the "connect" event, was sent)`;
     case 'reconnecting': {
-      const why = s.error?.message ?? (s.lastClose ? describeClose(s.lastClose) : 'connection lost');
+      const status = httpStatus(s.error);
+      const hint = status === 404 ? `; ${refusalHint(404, url ?? '', false)}` : '';
+      const why = (s.error?.message ?? (s.lastClose ? describeClose(s.lastClose) : 'connection lost')) + hint;
       const of = maxAttempts > 0 ? `/${maxAttempts}` : '';
       return `${why}; reconnecting in ${s.delay ?? '?'} ms (attempt ${s.attempt}${of})`;
     }
@@ -131,6 +166,11 @@ const runCommand = async (
   me: string,
   cmd: Exclude<ReturnType<typeof parseInputLine> & { ok: true }, never>['command'],
 ): Promise<void> => {
+  if (client.state.status !== 'open' && (cmd.kind === 'private' || cmd.kind === 'group' || cmd.kind === 'raw')) {
+    // send() waits for the connection; say so now rather than stay silent until it is flushed.
+    const what = cmd.kind === 'private' ? `private message to ${cmd.userId}` : cmd.kind === 'group' ? `group message to ${cmd.groupId}` : 'raw frame';
+    printer.print({ kind: 'state', from: me, text: `not connected: ${what} queued; it is sent once the connection is up` });
+  }
   try {
     if (cmd.kind === 'private') {
       const event = await client.sendText(cmd.text, 'private', { targetId: cmd.userId });
@@ -176,7 +216,7 @@ export const runConnect = async (ctx: CommandContext, url: string | undefined, f
     markRejected = resolve;
   });
 
-  // Our answers to API calls: responses carry `retcode` and never `post_type` (PROTOCOL.md §2.1).
+  // Our answers to API calls: responses carry `retcode` and never `post_type` (docs/protocol.md §2.1).
   const printAnswer = (text: string): void => {
     if (!text.includes('"retcode"')) return;
     const frame = JSON.parse(text) as Record<string, unknown>;
@@ -246,16 +286,18 @@ export const runConnect = async (ctx: CommandContext, url: string | undefined, f
   subs.forEach((s) => s.unsubscribe());
 
   if (outcome.kind === 'rejected' && rejectedBy) {
-    const hint = accessToken ? 'check --token' : 'the server requires a token: pass --token (or set ONEBOT_ACCESS_TOKEN)';
+    const hint = refusalHint(httpStatus(rejectedBy) ?? 401, url ?? '', accessToken !== undefined && accessToken !== '');
     printer.print({ kind: 'error', from: me, text: `${rejectedBy.message}; ${hint}`, data: { code: rejectedBy.code, ...rejectedBy.data } });
     return ExitCode.AuthRejected;
   }
   if (listenFailed !== undefined) {
     printer.print({ kind: 'error', from: me, text: `${listenFailed.message}; choose another --ws-listen / --http-listen address` });
-    return ExitCode.Failure;
+    return listenFailed.data.code === 'EADDRINUSE' ? ExitCode.PortInUse : ExitCode.Failure;
   }
   if (outcome.kind === 'finished' && outcome.state.reason === 'attempts-exhausted') {
-    const why = outcome.state.error?.message ?? (outcome.state.lastClose ? describeClose(outcome.state.lastClose) : 'connection failed');
+    const status = httpStatus(outcome.state.error);
+    const hint = status === undefined ? undefined : refusalHint(status, url ?? '', accessToken !== undefined && accessToken !== '');
+    const why = (outcome.state.error?.message ?? (outcome.state.lastClose ? describeClose(outcome.state.lastClose) : 'connection failed')) + (hint ? `; ${hint}` : '');
     printer.print({
       kind: 'error',
       from: me,

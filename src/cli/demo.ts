@@ -27,6 +27,20 @@ export const DEMO = {
   heartbeatsPerBot: 2,
 } as const;
 
+/**
+ * Printed before the transcript (text mode): what the demo is and how to read a line, for someone
+ * who has never seen OneBot.
+ *
+ * @internal
+ */
+export const DEMO_INTRO = [
+  'onebot-rx demo: a OneBot v11 server (the part NoneBot2 or Koishi plays; here our reference server)',
+  `and two bots, ${DEMO.alice} and ${DEMO.bob} (the part onebot-rx plays for a QQ account), all on ${DEMO.host}.`,
+  'The bots send messages and heartbeats to the server; the server passes messages on and calls the',
+  "bots' API, which answer. Each line: time since start, who → to whom, what happened.",
+  '',
+].join('\n');
+
 /** @internal */
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,6 +84,7 @@ export const runDemo = async (ctx: CommandContext, flags: DemoFlags): Promise<nu
   let stopServerTranscript = (): void => undefined;
 
   try {
+    if (!ctx.json) printer.print({ kind: 'help', text: DEMO_INTRO });
     const started = await listenPreferring(ctx, flags.port);
     server = started.server;
     const srv = server;

@@ -45,7 +45,7 @@ export const describeEvent = (e: Json): string => {
       return `private message to ${str(to)}${sent}: ${text}`;
     }
     case 'meta_event':
-      if (e.meta_event_type === 'heartbeat') return `heartbeat (interval ${str(e.interval)} ms)`;
+      if (e.meta_event_type === 'heartbeat') return `heartbeat: still alive (one every ${str(e.interval)} ms)`;
       if (e.meta_event_type === 'lifecycle') return `lifecycle ${str(e.sub_type)}`;
       return `meta_event ${str(e.meta_event_type)}`;
     case 'notice':

@@ -36,12 +36,29 @@ export const ExitCode = {
   Usage: 2,
   /** The server could not be reached before the reconnect attempts ran out. */
   Unreachable: 3,
-  /** The server refused the token (HTTP 401/403). */
+  /** The server refused the connection (HTTP 401/403): the token, or the URL path. */
   AuthRejected: 4,
+  /** `serve`: the port to listen on is already in use. */
+  PortInUse: 5,
 } as const;
 
 /** @since 0.1.0 @category cli */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * What each exit code means, in the words of `--help` (the README's list says the same; a test
+ * holds them together).
+ *
+ * @internal
+ */
+export const EXIT_CODE_MEANINGS: Readonly<Record<ExitCode, string>> = {
+  [ExitCode.Ok]: 'ok',
+  [ExitCode.Failure]: 'unexpected failure',
+  [ExitCode.Usage]: 'bad command line or unwritable --log-file',
+  [ExitCode.Unreachable]: 'server unreachable',
+  [ExitCode.AuthRejected]: 'connection refused (token or path)',
+  [ExitCode.PortInUse]: 'port already in use',
+};
 
 /**
  * Whether to colour output written to `out`: only for a terminal, unless `NO_COLOR` or

@@ -1,3 +1,5 @@
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LOG_LEVELS, redact, redactString, silentLogger, type Logger, type LogLevel } from '../logging/logger';
 import { createFileLogger, type FileLogger } from '../server/file-logger';
 import type { CliOutput } from './io';
@@ -62,8 +64,44 @@ const fanOut = (loggers: readonly Logger[]): Logger => {
 };
 
 /**
+ * Checks, before anything runs, that the log file can be written: its folder exists (or can be
+ * made) and is writable, and the path is not a folder. Throws an `Error` saying what is wrong.
+ * The file logger opens the file asynchronously, so without this check a bad path would only
+ * show at exit.
+ *
+ * @internal
+ */
+export const checkLogFile = (file: string): void => {
+  const path = resolve(file);
+  const fail = (why: string): never => {
+    throw new Error(`cannot write the log file ${file}: ${why}`);
+  };
+  const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? String(e);
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const c = code(e);
+    fail(`cannot create its folder ${dir}${c === 'EEXIST' || c === 'ENOTDIR' ? ': part of that path is a file, not a folder' : ` (${c})`}`);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // Not there yet: it is created on the first line.
+  }
+  if (isDir) fail('it is a folder; give a file name, e.g. --log-file logs/onebot-rx.log');
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    fail(`its folder ${dir} is not writable (${code(e)})`);
+  }
+};
+
+/**
  * Builds the loggers of a command from the global flags. Throws (a `RangeError` from the file
- * logger) on bad rotation values that commander could not catch.
+ * logger) on bad rotation values that commander could not catch, and an `Error` when the log file
+ * cannot be written (see {@link checkLogFile}).
  *
  * @since 0.1.0
  * @category cli
@@ -72,6 +110,7 @@ export const setupLogging = (flags: LogFlags, stderr: CliOutput): CliLogging => 
   const toStderr = createStreamLogger(stderr, flags.logLevel ?? DEFAULT_STDERR_LEVEL);
   let file: FileLogger | undefined;
   if (flags.logFile !== undefined) {
+    checkLogFile(flags.logFile);
     file = createFileLogger({
       file: flags.logFile,
       level: flags.logLevel ?? DEFAULT_FILE_LEVEL,

@@ -17,7 +17,10 @@ export type TranscriptKind =
   | 'help'
   | 'warn'
   | 'error'
-  | 'summary';
+  | 'summary'
+  | 'pass'
+  | 'fail'
+  | 'skip';
 
 /**
  * One printed line of a transcript. `from` → `to` is drawn as an arrow; either may be absent.
@@ -70,11 +73,14 @@ const COLOR_OF: Partial<Record<TranscriptKind, keyof typeof ANSI>> = {
   warn: 'yellow',
   error: 'red',
   summary: 'green',
+  pass: 'green',
+  fail: 'red',
+  skip: 'yellow',
 };
 
 /** @internal */
 const LOG_LEVEL_OF = (kind: TranscriptKind): keyof Logger =>
-  kind === 'error' || kind === 'rejection' ? 'error' : kind === 'warn' ? 'warn' : kind === 'heartbeat' ? 'debug' : 'info';
+  kind === 'error' || kind === 'rejection' || kind === 'fail' ? 'error' : kind === 'warn' ? 'warn' : kind === 'heartbeat' ? 'debug' : 'info';
 
 /** Width of the `from → to` column, so that texts line up. @internal */
 const PARTY_WIDTH = 6;

@@ -4,11 +4,13 @@ import { DEFAULT_CLIENT_OPTIONS, MIN_RECONNECT_INTERVAL } from '../client/option
 import type { LogLevel } from '../logging/logger';
 import { runConnect, type ConnectFlags } from './connect';
 import { runDemo, type DemoFlags } from './demo';
-import { ExitCode, useColor, type CliIo } from './io';
+import { DEFAULT_PLAY_SELF_ID, runPlay, type PlayFlags } from './play';
+import { EXIT_CODE_MEANINGS, ExitCode, useColor, type CliIo } from './io';
 import { setupLogging, type LogFlags } from './logging';
 import { integerAtLeast, parseFrequency, parseHostPort, parseHttpUrl, parseNonNegativeInt, parsePath, parsePort, parsePositiveInt, parseSize, parseWsUrl } from './options';
 import { createPrinter, type Printer } from './printer';
 import { runServe, type ServeFlags } from './serve';
+import { runTest, type TestFlags } from './test';
 import type { Logger } from '../logging/logger';
 
 /** The global flags, as commander hands them over. @internal */
@@ -42,7 +44,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'sile
  */
 const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<number>, flags: GlobalFlags) => void): Command => {
   const program = new Command('onebot-rx')
-    .description('OneBot v11 bot-side toolkit: a demo, an interactive client session, and a reference server.')
+    .description('OneBot v11 bot-side toolkit: a demo, an interactive client session, a reference server, and conversation tests against a live bot.')
     .version(pkg.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for this command')
     .addOption(new Option('--log-level <level>', 'log level for stderr (default error) and the log file (default info)').choices(LOG_LEVELS))
@@ -68,8 +70,10 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
         '  onebot-rx connect --ws-listen 127.0.0.1:6700 --self-id 10001                         # forward WS: the application dials in',
         '  onebot-rx connect --http-listen :5700 --http-post http://127.0.0.1:8080/onebot/v11/http --secret s --self-id 10001   # HTTP API + HTTP POST',
         '  onebot-rx serve --port 8000 --path /ws/',
+        '  onebot-rx play --url ws://127.0.0.1:8080/onebot/v11/ws --token secret',
+        '  onebot-rx test echo.yaml --url ws://127.0.0.1:8080/onebot/v11/ws',
         '',
-        'Exit codes: 0 ok, 1 failure, 2 bad command line, 3 server unreachable, 4 token rejected.',
+        `Exit codes: ${Object.entries(EXIT_CODE_MEANINGS).map(([code, meaning]) => `${code} ${meaning}`).join(', ')}.`,
       ].join('\n'),
     );
 
@@ -111,6 +115,31 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
     .option('--token <token>', 'require this access token (401 when missing, 403 when wrong)')
     .option('--handshake-timeout <ms>', 'time a bot has to send its lifecycle connect event', parsePositiveInt('milliseconds'), 1000)
     .action((flags: ServeFlags, cmd: Command) => run((ctx) => runServe(ctx, flags), cmd.optsWithGlobals<GlobalFlags>()));
+
+  program
+    .command('test')
+    .description('play a conversation file (YAML or JSON) against a live bot application; a pass/fail line per step, exit 0 when all pass, 1 otherwise')
+    .argument('<file>', 'the conversation file: the world and the steps (docs/guides/conversations.md)')
+    .requiredOption('--url <url>', "the application's reverse WebSocket URL, e.g. ws://127.0.0.1:8080/onebot/v11/ws", parseWsUrl)
+    .option('--token <token>', 'access token (sent as Authorization: Bearer); also read from ONEBOT_ACCESS_TOKEN')
+    .option('--timeout <ms>', "default time limit of an expected reply (overrides the file's)", parsePositiveInt('milliseconds'))
+    .action((file: string, flags: TestFlags, cmd: Command) => run((ctx) => runTest(ctx, file, flags), cmd.optsWithGlobals<GlobalFlags>()));
+
+  program
+    .command('play')
+    .description('serve a page on 127.0.0.1 where you chat with your bot as the users of a simulated world (Ctrl-C stops)')
+    .requiredOption('--url <url>', 'reverse WebSocket URL of the bot server, e.g. ws://127.0.0.1:8080/onebot/v11/ws', parseWsUrl)
+    .option('--self-id <id>', `the bot account (default: the world's bot, else ${DEFAULT_PLAY_SELF_ID})`, parsePositiveInt('account id'))
+    .option('--token <token>', 'access token of the bot server (sent as Authorization: Bearer by this process); also read from ONEBOT_ACCESS_TOKEN')
+    .option('--world <file>', 'the simulated world: JSON (or YAML) as in docs/guides/conversations.md')
+    .option('--host <host>', 'interface the page is served on', '127.0.0.1')
+    .option('--port <port>', 'port of the page; 0 picks a free one', parsePort, 0)
+    .option('--files <dir>', 'folder whose files the page may show (file:// images, voice, video the bot sends)')
+    .option('--heartbeat <ms>', 'heartbeat interval of the page\'s bot', parsePositiveInt('milliseconds'), 30000)
+    .option('--history <n>', 'lines the page keeps per conversation (oldest dropped)', parsePositiveInt('lines'), 500)
+    .option('--inspector-frames <n>', 'frames the inspector keeps (oldest dropped)', parsePositiveInt('frames'), 1000)
+    .option('--inspector-chars <n>', 'characters of frame text the inspector keeps in all; a frame over a quarter of it is kept cut', parsePositiveInt('characters'), 8 * 1024 * 1024)
+    .action((flags: PlayFlags, cmd: Command) => run((ctx) => runPlay(ctx, flags), cmd.optsWithGlobals<GlobalFlags>()));
 
   return program;
 };
@@ -158,16 +187,19 @@ export const runCli = async (io: CliIo): Promise<number> => {
     color: !json && useColor(io.stdout, io.env),
     ...(logging.transcript ? { logger: logging.transcript } : {}),
   });
+  let code: number;
   try {
-    return await work({ io, printer, logger: logging.sdk, json });
+    code = await work({ io, printer, logger: logging.sdk, json });
   } catch (e) {
     printer.print({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
-    return ExitCode.Failure;
-  } finally {
-    try {
-      await logging.close();
-    } catch (e) {
-      io.stderr.write(`error: could not write the log file: ${e instanceof Error ? e.message : String(e)}\n`);
-    }
+    code = ExitCode.Failure;
   }
+  try {
+    await logging.close();
+  } catch (e) {
+    // Checked at start (setupLogging), so this is a failure during the run (disk full...).
+    io.stderr.write(`error: could not write the log file: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (code === ExitCode.Ok) code = ExitCode.Failure;
+  }
+  return code;
 };

@@ -33,12 +33,11 @@ export const runServe = async (ctx: CommandContext, flags: ServeFlags): Promise<
       logger: ctx.logger,
     });
   } catch (e) {
-    const why = isAddressInUse(e)
-      ? `port ${flags.port} on ${flags.host} is already in use (choose another with --port, or --port 0 for any free one)`
-      : e instanceof Error
-        ? e.message
-        : String(e);
-    printer.print({ kind: 'error', text: why });
+    if (isAddressInUse(e)) {
+      printer.print({ kind: 'error', text: `port ${flags.port} on ${flags.host} is already in use (choose another with --port, or --port 0 for any free one)` });
+      return ExitCode.PortInUse;
+    }
+    printer.print({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
     return ExitCode.Failure;
   }
   const stop = printServerActivity(server, printer);

@@ -24,7 +24,7 @@ export const printServerActivity = (server: ReferenceServer, printer: Printer, o
   const offs = [
     server.on('connect', (bot) => {
       const from = bot.remoteAddress === undefined ? '' : `, from ${bot.remoteAddress}`;
-      printer.print({ kind: 'connect', from: String(bot.selfId), to: 'server', text: `lifecycle connect received: handshake ok (${bot.role}${from})`, data: bot });
+      printer.print({ kind: 'connect', from: String(bot.selfId), to: 'server', text: `online: sent the "connect" event, the hello every bot sends first (role ${bot.role}${from})`, data: bot });
     }),
     server.on('event', (rec) => {
       const e = rec.event;
@@ -35,7 +35,9 @@ export const printServerActivity = (server: ReferenceServer, printer: Printer, o
         printer.print({ kind: 'heartbeat', from, to: 'server', text: describeEvent(e), data: e });
         return;
       }
-      const routed = e.post_type === 'message' ? (rec.deliveredTo.length === 0 ? ' (no recipient connected)' : ` ⇒ ${rec.deliveredTo.join(', ')}`) : '';
+      // Where the reference server routed a message: to the other connected bots it concerns.
+      const routed =
+        e.post_type === 'message' ? (rec.deliveredTo.length === 0 ? '; no connected bot to pass it on to' : `; the server passes it on to ${rec.deliveredTo.join(', ')}`) : '';
       printer.print({ kind: e.post_type === 'message' ? 'message' : 'event', from, to: 'server', text: describeEvent(e) + routed, data: e });
     }),
     server.on('api-response', (rec) => {

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { EMPTY, Observable, Subject, catchError, concatMap, defer, filter, ignoreElements, interval, map, merge, mergeMap, of, retry, startWith, tap, throwError, type SchedulerLike } from 'rxjs';
+import { EMPTY, Observable, Subject, catchError, defer, filter, ignoreElements, interval, map, merge, mergeMap, of, retry, startWith, take, tap, throwError, type SchedulerLike } from 'rxjs';
 import type { Frame } from '../protocol/frame';
 import { encodeResponse, failedResponse, Retcode } from '../protocol/answer';
 import type { Json } from '../protocol/codecs/common';
@@ -52,7 +52,9 @@ export interface ConnectionContext {
   /** `undefined` for an `Event`-role socket, which answers no API calls. */
   readonly answering: Omit<AnsweringConfig, 'pause' | 'resume'> | undefined;
   readonly report: (error: OneBotError) => void;
-  /** The link opened and its connect event is written first. */
+  /** A dial starts (for the logs). */
+  readonly dialing: () => void;
+  /** The link opened and its connect event is written first; the client then wakes the outbox (`queued`). */
   readonly opened: (link: Link) => void;
   /** The link is over; its unconfirmed frames are already reported. */
   readonly ended: (link: Link) => void;
@@ -62,7 +64,10 @@ export interface ConnectionContext {
 
 /** The retrying connection. Subscribe to start; unsubscribe to drop it. @internal */
 export const connection$ = (c: ConnectionContext): Observable<Frame> =>
-  defer(() => dialReverseWs(c.transport)).pipe(
+  defer(() => {
+    c.dialing();
+    return dialReverseWs(c.transport);
+  }).pipe(
     session(c),
     retry({ delay: (end: LinkEnd) => c.lost(end) }),
   );
@@ -101,10 +106,8 @@ const live = (c: ConnectionContext, link: Link, calls: Subject<IncomingCall>): O
 
 /** The outgoing stream of one link, written in order: the connect event first, then the outbox and heartbeats. */
 const outgoing$ = (c: ConnectionContext, link: Link): Observable<Outgoing> => {
-  const outbox$ = merge(c.queued, link.drained$).pipe(
-    startWith(undefined),
-    concatMap(() => release(c.delivery, link)),
-  );
+  // Released when a frame is queued, when the link drains, and once at open (the client's `opened`).
+  const outbox$ = released(c.delivery, link, merge(c.queued, link.drained$));
   const heartbeat$: Observable<Outgoing> =
     c.heartbeat === undefined || c.heartbeat.interval <= 0
       ? EMPTY
@@ -117,18 +120,23 @@ const outgoing$ = (c: ConnectionContext, link: Link): Observable<Outgoing> => {
   return c.connectEvent === undefined ? merged : merged.pipe(startWith({ text: c.connectEvent(), kind: 'meta' } as const));
 };
 
-/** The outbox's frames, oldest first, for as long as the link takes them; a congested link is watched until it drains. */
-const release = (delivery: Delivery, link: Link): Observable<Outgoing> =>
+/**
+ * The outbox's frames, oldest first: on every `wake$`, as many as the link takes. A congested link
+ * stops being read and is watched until it drains (which wakes the outbox again).
+ */
+const released = (delivery: Delivery, link: Link, wake$: Observable<unknown>): Observable<Outgoing> =>
   new Observable<Outgoing>((subscriber) => {
     const canWrite = (): boolean => link.writable && !link.congested;
-    for (let frame = canWrite() ? delivery.take() : undefined; frame !== undefined; frame = canWrite() ? delivery.take() : undefined) {
-      subscriber.next(frame);
-    }
-    if (link.writable && link.congested) {
-      link.pause('congested');
-      if (delivery.waitingCount > 0) link.watchDrain();
-    }
-    subscriber.complete();
+    const release = (): void => {
+      for (let frame = canWrite() ? delivery.take() : undefined; frame !== undefined; frame = canWrite() ? delivery.take() : undefined) {
+        subscriber.next(frame);
+      }
+      if (link.writable && link.congested) {
+        link.pause('congested');
+        if (delivery.waitingCount > 0) link.watchDrain();
+      }
+    };
+    return wake$.subscribe(release);
   });
 
 /** Writes the outgoing stream; settles and tracks what was written; pings for confirmations. */
@@ -147,23 +155,29 @@ const writes = (c: ConnectionContext, link: Link): Observable<unknown> => {
 
 /** Pongs confirm what was written before their ping. */
 const confirmations = (c: ConnectionContext, link: Link): Observable<unknown> =>
-  merge(
-    link.liveness === undefined
-      ? EMPTY
-      : link.liveness.pongs$.pipe(
-          tap((seq) => {
-            for (const frame of c.delivery.pong(seq)) if (c.confirmDelivery === 'ack') frame.settle?.resolve();
-            if (c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
-          }),
-        ),
-    link.drained$.pipe(tap(() => link.resume('congested'))),
-  );
+  link.liveness === undefined
+    ? EMPTY
+    : link.liveness.pongs$.pipe(
+        tap((seq) => {
+          for (const frame of c.delivery.pong(seq)) if (c.confirmDelivery === 'ack') frame.settle?.resolve();
+          if (c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
+          // Confirmations make room for frames held back by the bound on unconfirmed ones.
+          if (c.delivery.waitingCount > 0) c.queued.next();
+        }),
+      );
 
-/** The API answers of this link, queued behind what waits in the outbox (one write path). */
+/**
+ * The API answers of this link, queued behind what waits in the outbox (one write path). The
+ * answering engine starts with the link's first call, so an idle bot holds none of it.
+ */
 const answers = (c: ConnectionContext, link: Link, calls: Subject<IncomingCall>): Observable<unknown> => {
   if (c.answering === undefined) return EMPTY;
   const config: AnsweringConfig = { ...c.answering, pause: () => link.pause('calls'), resume: () => link.resume('calls') };
-  return answerCalls(calls, config).pipe(tap((text) => queueAnswer(c, link, text)));
+  return calls.pipe(
+    take(1),
+    mergeMap((call) => answerCalls(calls.pipe(startWith(call)), config)),
+    tap((text) => queueAnswer(c, link, text)),
+  );
 };
 
 const queueAnswer = (c: ConnectionContext, link: Link, text: string): void => {

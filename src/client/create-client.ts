@@ -20,6 +20,8 @@ import { encodeOutgoingText } from './outgoing';
 import { INITIAL_STATE, reduce, type ClientState, type Happening, type ReconnectPolicy } from './state';
 import { inboundStreams, type InboundStreams } from './streams';
 import type { Composed, Listeners } from './transports';
+import { attachDefaultWorld } from './world-default';
+import type { WorldAttachment } from '../world/attach';
 import type { ClientApiHandler, OneBotClient, OutgoingFrame, TextMessageOf, TextTarget } from './types';
 
 /** How long `disconnect()` waits for the server to answer the close before dropping the socket. */
@@ -37,16 +39,6 @@ class Client implements OneBotClient {
   readonly state$: Observable<ClientState>;
   readonly errors$: Observable<OneBotError>;
   readonly sent$: Observable<SentMessage>;
-  readonly frames$: InboundStreams['frames$'];
-  readonly events$: InboundStreams['events$'];
-  readonly messages$: InboundStreams['messages$'];
-  readonly privateMessages$: InboundStreams['privateMessages$'];
-  readonly groupMessages$: InboundStreams['groupMessages$'];
-  readonly meta$: InboundStreams['meta$'];
-  readonly notices$: InboundStreams['notices$'];
-  readonly requestEvents$: InboundStreams['requestEvents$'];
-  readonly requests$: InboundStreams['requests$'];
-  readonly responses$: InboundStreams['responses$'];
 
   private readonly options: ResolvedClientOptions;
   private readonly logger: Logger;
@@ -64,8 +56,15 @@ class Client implements OneBotClient {
   private readonly sentMessages = new Subject<SentMessage>();
   private readonly queued = new Subject<void>();
   private readonly delivery: Delivery;
-  private readonly handlers: Record<string, ApiHandler | undefined>;
-  private readonly callbacks: CallbackFacade;
+  /** The API handlers: the built-ins, then the user's and the world's; made with the first call or `handle()`. */
+  private handlerTable: Record<string, ApiHandler | undefined> | undefined;
+  /** The typed streams, made on first access. */
+  private streams: InboundStreams | undefined;
+  private callbacks: CallbackFacade | undefined;
+  /** Actions the user registered with `handle()`: the world, attached later, leaves them alone. */
+  private readonly userActions = new Set<string>();
+  /** The simulated world, attached on the first API call. */
+  private world: WorldAttachment | undefined;
   /** The retrying connection, while it runs. */
   private connection: Subscription | undefined;
   /** The open link, while there is one (for `disconnect()`'s clean close). */
@@ -89,33 +88,50 @@ class Client implements OneBotClient {
       delay: (attempt) => reconnectDelay({ interval: o.reconnectInterval, backoff: o.backoff }, attempt, o.random),
     };
     this.delivery = new Delivery(o);
-    this.handlers = createBuiltins({
-      selfId: o.selfId,
-      nickname: o.nickname,
-      status: o.status,
-      nextMessageId: this.builder.nextMessageId,
-      sent: (m) => this.sentMessages.next(m),
-    }) as Record<string, ApiHandler | undefined>;
     this.state$ = this.current.asObservable();
     this.errors$ = this.errors.asObservable();
     this.sent$ = this.sentMessages.asObservable();
-    const streams = inboundStreams(this.inbound.asObservable());
-    this.frames$ = streams.frames$;
-    this.events$ = streams.events$;
-    this.messages$ = streams.messages$;
-    this.privateMessages$ = streams.privateMessages$;
-    this.groupMessages$ = streams.groupMessages$;
-    this.meta$ = streams.meta$;
-    this.notices$ = streams.notices$;
-    this.requestEvents$ = streams.requestEvents$;
-    this.requests$ = streams.requests$;
-    this.responses$ = streams.responses$;
     this.listeners = o.transports.length === 0 ? undefined : this.createListeners(o);
-    this.callbacks = callbackFacade({ messages$: this.messages$, errors$: this.errors$, state$: this.state$, report: (e) => this.report(e) });
   }
 
   get state(): ClientState {
     return this.current.value;
+  }
+
+  // --- the typed inbound streams (operator chains over the decoded frames, made on first access) ---
+
+  private get typed(): InboundStreams {
+    return (this.streams ??= inboundStreams(this.inbound.asObservable()));
+  }
+  get frames$(): InboundStreams['frames$'] {
+    return this.typed.frames$;
+  }
+  get events$(): InboundStreams['events$'] {
+    return this.typed.events$;
+  }
+  get messages$(): InboundStreams['messages$'] {
+    return this.typed.messages$;
+  }
+  get privateMessages$(): InboundStreams['privateMessages$'] {
+    return this.typed.privateMessages$;
+  }
+  get groupMessages$(): InboundStreams['groupMessages$'] {
+    return this.typed.groupMessages$;
+  }
+  get meta$(): InboundStreams['meta$'] {
+    return this.typed.meta$;
+  }
+  get notices$(): InboundStreams['notices$'] {
+    return this.typed.notices$;
+  }
+  get requestEvents$(): InboundStreams['requestEvents$'] {
+    return this.typed.requestEvents$;
+  }
+  get requests$(): InboundStreams['requests$'] {
+    return this.typed.requests$;
+  }
+  get responses$(): InboundStreams['responses$'] {
+    return this.typed.responses$;
   }
 
   private get stopped(): boolean {
@@ -146,8 +162,25 @@ class Client implements OneBotClient {
       maxPayload: o.maxPayload,
       connectEvent: speaksEvents ? () => encodeFrame(createConnectEvent(this.selfId, this.builder)) : undefined,
       heartbeat: speaksEvents ? { interval: o.heartbeatInterval, frame: () => encodeFrame(this.createHeartbeatEvent()) } : undefined,
-      answering: o.role === 'Event' ? undefined : { ...o, handlers: () => this.handlers as ApiHandlers, report: (e) => this.report(e), logger: this.logger },
+      answering:
+        o.role === 'Event'
+          ? undefined
+          : {
+              handlers: () => this.answeringHandlers(),
+              report: (e) => this.apiFailed(e),
+              logger: this.logger,
+              scheduler: o.scheduler,
+              apiTimeout: o.apiTimeout,
+              concurrentHandlers: o.concurrentHandlers,
+              pendingCallsLimit: o.pendingCallsLimit,
+              pendingCallsBytes: o.pendingCallsBytes,
+              rateLimitInterval: o.rateLimitInterval,
+              rateLimitedLimit: o.rateLimitedLimit,
+              rateLimitedBytes: o.rateLimitedBytes,
+              maxPayload: o.maxPayload,
+            },
       report: (e) => this.report(e),
+      dialing: () => this.logger.debug(`dialing ${this.safeUrl}`, { selfId: this.selfId, attempt: this.state.attempt }),
       opened: (link) => this.opened(link),
       ended: () => {
         this.link = undefined;
@@ -157,7 +190,6 @@ class Client implements OneBotClient {
       next: (frame) => this.inbound.next(frame),
       complete: () => this.dispatch({ type: 'stopped' }),
     });
-    this.logger.debug(`dialing ${this.safeUrl}`, { attempt: 0 });
   }
 
   private createListeners(o: ResolvedClientOptions): Listeners {
@@ -167,7 +199,7 @@ class Client implements OneBotClient {
       ...o,
       connectEvent: () => encodeFrame(createConnectEvent(this.selfId, this.builder)),
       heartbeat: () => encodeFrame(this.createHeartbeatEvent()),
-      answering: { ...o, handlers: () => this.handlers as ApiHandlers, report: (e) => this.report(e), logger: this.logger },
+      answering: { ...o, handlers: () => this.answeringHandlers(), report: (e) => this.apiFailed(e), logger: this.logger },
       received: (frame) => this.inbound.next(frame),
       report: (e) => this.report(e),
       logger: this.logger,
@@ -229,6 +261,8 @@ class Client implements OneBotClient {
 
   private opened(link: Link): void {
     this.link = link;
+    // What waited for this connection goes out now, right behind its connect event.
+    this.queued.next();
     const state = this.dispatch({ type: 'opened' });
     this.logger.info(`connected to ${this.safeUrl}`, { selfId: this.selfId, attempt: state.attempt });
   }
@@ -275,10 +309,17 @@ class Client implements OneBotClient {
     const dropped = this.delivery.close();
     for (const frame of dropped) frame.settle?.reject(error);
     this.logger.info(`client stopped (${final.reason ?? 'disconnected'})`, { selfId: this.selfId, pendingSendsRejected: dropped.length });
+    this.world?.();
     this.inbound.complete();
     this.sentMessages.complete();
     this.errors.complete();
     this.current.complete();
+  }
+
+  /** An API call failed (handler, encoding, bounds): logged and reported; it was answered with a failure. */
+  private apiFailed(error: OneBotError): void {
+    this.logger.warn(error.message, { code: error.code });
+    this.report(error);
   }
 
   private report(error: OneBotError): void {
@@ -328,7 +369,7 @@ class Client implements OneBotClient {
     return new Promise<T>((resolve, reject) => {
       if (!this.delivery.offer({ text, kind: 'send', settle: { resolve: () => resolve(value), reject } })) {
         const o = this.options;
-        const error = new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${this.delivery.count} frames, ${this.delivery.bytes} bytes; outboxLimit ${o.outboxLimit}, outboxBytes ${o.outboxBytes}): send rejected`, {
+        const error = new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${this.delivery.waitingCount} frames waiting; outboxLimit ${o.outboxLimit}, outboxBytes ${o.outboxBytes}): send rejected`, {
           outboxLimit: o.outboxLimit,
           outboxBytes: o.outboxBytes,
         });
@@ -360,7 +401,34 @@ class Client implements OneBotClient {
 
   // --- API calls and callbacks ----------------------------------------------------------------------
 
+  /** The handler table: the built-ins, made on first need. */
+  private get handlers(): Record<string, ApiHandler | undefined> {
+    const o = this.options;
+    return (this.handlerTable ??= createBuiltins({
+      selfId: o.selfId,
+      nickname: o.nickname,
+      status: o.status,
+      nextMessageId: this.builder.nextMessageId,
+      sent: (m) => this.sentMessages.next(m),
+    }) as Record<string, ApiHandler | undefined>);
+  }
+
+  /** The handler table, with the world attached first if it is not yet. */
+  private answeringHandlers(): ApiHandlers {
+    if (this.world === undefined && this.options.world !== false) {
+      const o = this.options;
+      const host = { selfId: this.selfId, handle: this.registerHandler, send: this.send, nickname: o.nickname, scheduler: o.scheduler, messageFormat: o.messageFormat };
+      this.world = attachDefaultWorld(o.world, host, this.userActions, (m) => this.sentMessages.next(m));
+    }
+    return this.handlers as ApiHandlers;
+  }
+
   handle = <A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): (() => void) => {
+    this.userActions.add(action);
+    return this.registerHandler(action, handler);
+  };
+
+  private registerHandler = <A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): (() => void) => {
     const previous = this.handlers[action];
     const mine = handler as ApiHandler;
     this.handlers[action] = mine;
@@ -369,10 +437,14 @@ class Client implements OneBotClient {
     };
   };
 
-  onMessage = (callback: (message: MessageEvent) => unknown): (() => void) => this.callbacks.onMessage(callback);
-  onError = (callback: (error: OneBotError) => unknown): (() => void) => this.callbacks.onError(callback);
-  onConnect: OneBotClient['onConnect'] = (callback) => this.callbacks.onConnect(callback);
-  onDisconnect: OneBotClient['onDisconnect'] = (callback) => this.callbacks.onDisconnect(callback);
+  private get facade(): CallbackFacade {
+    return (this.callbacks ??= callbackFacade({ messages$: this.messages$, errors$: this.errors$, state$: this.state$, report: (e) => this.report(e) }));
+  }
+
+  onMessage = (callback: (message: MessageEvent) => unknown): (() => void) => this.facade.onMessage(callback);
+  onError = (callback: (error: OneBotError) => unknown): (() => void) => this.facade.onError(callback);
+  onConnect: OneBotClient['onConnect'] = (callback) => this.facade.onConnect(callback);
+  onDisconnect: OneBotClient['onDisconnect'] = (callback) => this.facade.onDisconnect(callback);
 }
 
 /**

@@ -31,11 +31,16 @@ export interface Outgoing {
   readonly settle?: Settle;
 }
 
-/** @internal */
+/**
+ * The two queues are bounded by the same numbers, each on its own: frames waiting to be written
+ * (beyond, a new frame is refused), and frames written but not confirmed yet (beyond, writing waits
+ * for the server's confirmations: a producer faster than the server is slowed down, not refused).
+ * @internal
+ */
 export interface DeliveryLimits {
-  /** Frames not yet confirmed (waiting, or written and unconfirmed), at most. */
+  /** Frames in each queue, at most. */
   readonly outboxLimit: number;
-  /** Their total size (characters of JSON text), at most. */
+  /** Their total size (characters of JSON text) in each queue, at most. */
   readonly outboxBytes: number;
 }
 
@@ -94,7 +99,9 @@ export class Delivery {
   private confirmed = 0;
   /** Acknowledgement pings in flight: [ping number, frames written before it], oldest first. */
   private readonly pings: [seq: number, upTo: number][] = [];
-  private size = 0;
+  /** Sizes (characters of JSON text) of the waiting and of the unconfirmed frames. */
+  private waitingSize = 0;
+  private unconfirmedSize = 0;
 
   constructor(private readonly limits: DeliveryLimits) {}
 
@@ -105,30 +112,37 @@ export class Delivery {
 
   /** Their size (characters of JSON text). */
   get bytes(): number {
-    return this.size;
+    return this.waitingSize + this.unconfirmedSize;
   }
 
-  /** Frames waiting for a writable link. */
+  /** Frames waiting to be written. */
   get waitingCount(): number {
     return this.waiting.length;
   }
 
-  /** Whether one more frame of `text`'s size fits the bounds. */
-  fits(text: string): boolean {
-    return this.count < this.limits.outboxLimit && this.size + text.length <= this.limits.outboxBytes;
-  }
-
-  /** Queues a frame behind the others; `false` (and nothing queued) when it does not fit. */
+  /** Queues a frame behind the others; `false` (and nothing queued) when the waiting queue is full. */
   offer(frame: Outgoing): boolean {
-    if (!this.fits(frame.text)) return false;
+    const { outboxLimit, outboxBytes } = this.limits;
+    if (this.waiting.length >= outboxLimit || this.waitingSize + frame.text.length > outboxBytes) return false;
     this.waiting.push(frame);
-    this.size += frame.text.length;
+    this.waitingSize += frame.text.length;
     return true;
   }
 
-  /** The next frame to write, removed from the queue. The caller writes it, then calls {@link wrote}. */
+  /**
+   * The next frame to write, removed from the queue; `undefined` when none waits, or while the
+   * frames written and not yet confirmed fill their bound (a pong makes room). The caller writes
+   * it, then calls {@link wrote}.
+   */
   take(): Outgoing | undefined {
-    return this.waiting.shift();
+    const next = this.waiting.peek();
+    if (next === undefined) return undefined;
+    const { outboxLimit, outboxBytes } = this.limits;
+    const room = this.unconfirmed.length === 0 || (this.unconfirmed.length < outboxLimit && this.unconfirmedSize + next.text.length <= outboxBytes);
+    if (!room) return undefined;
+    this.waiting.shift();
+    this.waitingSize -= next.text.length;
+    return next;
   }
 
   /**
@@ -136,12 +150,10 @@ export class Delivery {
    * a pong confirms it; otherwise nothing more can be learnt about it and it is done.
    */
   wrote(frame: Outgoing, confirmable: boolean): void {
-    if (confirmable) {
-      this.unconfirmed.push(frame);
-      this.written++;
-    } else {
-      this.size -= frame.text.length;
-    }
+    if (!confirmable) return;
+    this.unconfirmed.push(frame);
+    this.unconfirmedSize += frame.text.length;
+    this.written++;
   }
 
   /** Whether an acknowledgement ping should go out now: frames are uncovered, and no ping is in flight (or a long batch is). */
@@ -172,7 +184,7 @@ export class Delivery {
     const done: Outgoing[] = [];
     for (; this.confirmed < upTo; this.confirmed++) {
       const frame = this.unconfirmed.shift()!;
-      this.size -= frame.text.length;
+      this.unconfirmedSize -= frame.text.length;
       done.push(frame);
     }
     return done;
@@ -188,7 +200,8 @@ export class Delivery {
     const unsentAnswers: Outgoing[] = [];
     for (const frame of this.waiting.drain()) (frame.kind === 'answer' ? unsentAnswers : keep).push(frame);
     for (const frame of keep) this.waiting.push(frame);
-    for (const frame of [...unconfirmed, ...unsentAnswers]) this.size -= frame.text.length;
+    this.unconfirmedSize = 0;
+    for (const frame of unsentAnswers) this.waitingSize -= frame.text.length;
     this.written = 0;
     this.confirmed = 0;
     this.pings.length = 0;
@@ -197,8 +210,7 @@ export class Delivery {
 
   /** The client stopped: every waiting frame leaves the outbox, to be rejected. */
   close(): Outgoing[] {
-    const all = this.waiting.drain();
-    for (const frame of all) this.size -= frame.text.length;
-    return all;
+    this.waitingSize = 0;
+    return this.waiting.drain();
   }
 }

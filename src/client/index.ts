@@ -8,5 +8,6 @@ export { DEFAULT_CLIENT_OPTIONS, DEFAULT_BACKOFF, CLIENT_OPTION_SECTIONS, MIN_RE
 export type { ClientOptions, BackoffOptions, ClientRole, ClientStatus } from './options';
 export type { SentMessage } from './builtins';
 export type { InboundStreams } from './streams';
+export type { WorldOption } from './world-default';
 export { isGroup, isPrivate, ofType } from './guards';
 export type { EventOf } from './guards';

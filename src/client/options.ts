@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { redactString, type Logger } from '../logging/logger';
 import type { TlsOptions, WebSocketCtorLike } from '../transport/socket-factory';
 import type { Transport } from '../transport/adapter';
+import type { WorldOption } from './world-default';
 
 /**
  * Capped exponential backoff on top of `reconnectInterval`. Mapping for users of
@@ -121,9 +122,14 @@ export interface ClientOptions {
    * @defaultValue `'write'`
    */
   readonly confirmDelivery?: 'ack' | 'write';
-  /** Frames not yet confirmed (waiting for a connection, or written and unconfirmed), at most; a send beyond is rejected with `OutboxOverflow`. @defaultValue `1000` */
+  /**
+   * Frames waiting to be written, at most; a send beyond is rejected with `OutboxOverflow`. The
+   * frames written and not yet confirmed have the same bound of their own: when they fill it,
+   * writing waits for the server's confirmations (a fast producer is slowed down, not refused).
+   * @defaultValue `1000`
+   */
   readonly outboxLimit?: number;
-  /** Their total size, at most. @defaultValue `16777216` (16 MiB) */
+  /** The same two bounds, in total size. @defaultValue `16777216` (16 MiB) */
   readonly outboxBytes?: number;
   /** A socket holding more unsent bytes than this takes no new frames: they wait in the outbox, and reading pauses. @defaultValue `16777216` (16 MiB) */
   readonly highWaterMark?: number;
@@ -149,6 +155,13 @@ export interface ClientOptions {
   readonly nickname?: string;
   /** Status reported in heartbeats and `get_status`. @defaultValue `() => ({ online: true, good: true })` */
   readonly status?: () => ClientStatus;
+  /**
+   * The simulated world the client answers from (`get_msg`, friend/group/member queries, group
+   * management with its notices, forwards; every message the bot sends is stored): a `World`, its
+   * JSON declaration (docs/guides/conversations.md), or `false` for the plain built-ins.
+   * @defaultValue a world with only the bot account; users and groups appear as they are mentioned
+   */
+  readonly world?: WorldOption;
 
   // --- frames -----------------------------------------------------------------------------------
   /** Message format of the events this client builds (`sendText`). @defaultValue `'array'` */
@@ -171,15 +184,16 @@ export const CLIENT_OPTION_SECTIONS = {
   reconnect: ['reconnectInterval', 'maxReconnectAttempts', 'backoff', 'minUptime'],
   'heartbeat and liveness': ['heartbeatInterval', 'pingInterval', 'pongTimeout'],
   delivery: ['confirmDelivery', 'outboxLimit', 'outboxBytes', 'highWaterMark', 'maxPayload'],
-  'answering API calls': ['apiTimeout', 'concurrentHandlers', 'pendingCallsLimit', 'pendingCallsBytes', 'rateLimitInterval', 'rateLimitedLimit', 'rateLimitedBytes', 'nickname', 'status'],
+  'answering API calls': ['apiTimeout', 'concurrentHandlers', 'pendingCallsLimit', 'pendingCallsBytes', 'rateLimitInterval', 'rateLimitedLimit', 'rateLimitedBytes', 'nickname', 'status', 'world'],
   frames: ['messageFormat', 'validate'],
   runtime: ['logger', 'scheduler', 'random'],
 } as const satisfies Record<string, readonly (keyof ClientOptions)[]>;
 
 /** @internal Options with every default applied. */
 export interface ResolvedClientOptions
-  extends Required<Omit<ClientOptions, 'url' | 'accessToken' | 'logger' | 'WebSocketCtor' | 'backoff' | 'userAgent' | 'tls'>> {
+  extends Required<Omit<ClientOptions, 'url' | 'accessToken' | 'logger' | 'WebSocketCtor' | 'backoff' | 'userAgent' | 'tls' | 'world'>> {
   readonly url: string | undefined;
+  readonly world: WorldOption | undefined;
   readonly tls: TlsOptions | undefined;
   readonly accessToken: string | undefined;
   readonly logger: Logger | undefined;
@@ -236,6 +250,7 @@ export const DEFAULT_CLIENT_OPTIONS = {
   rateLimitedBytes: 1 * MiB,
   nickname: 'onebot-rx',
   status: () => ({ online: true, good: true }),
+  world: undefined,
   messageFormat: 'array',
   validate: true,
   logger: undefined,
@@ -322,6 +337,7 @@ export const resolveOptions = (options: ClientOptions): ResolvedClientOptions =>
     if (!allowed.includes(o[name])) throw bad(name, allowed.map((a) => `'${String(a)}'`).join(' or '), o[name]);
   }
   for (const name of ['status', 'random'] as const) if (typeof o[name] !== 'function') throw bad(name, 'a function', o[name]);
+  if (o.world !== undefined && o.world !== false && (typeof o.world !== 'object' || o.world === null)) throw bad('world', 'a World, a world declaration, or false', o.world);
 
   const backoff = o.backoff === false ? false : { ...DEFAULT_BACKOFF, ...Object.fromEntries(Object.entries(o.backoff).filter(([, v]) => v !== undefined)) };
   if (backoff) {

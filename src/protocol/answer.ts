@@ -7,7 +7,7 @@ import { actionCodecsOf } from './codecs/api';
 import type { ActionName, ActionParams } from './codecs/api';
 
 /**
- * Answering API requests (PROTOCOL.md §2.3–2.6), purely: routing, params decoding, running the
+ * Answering API requests (docs/protocol.md §2.3–2.6), purely: routing, params decoding, running the
  * handler and shaping the response. No timers and no sockets; the client decides about timeouts,
  * concurrency and rate limiting with {@link routeRequest}.
  */

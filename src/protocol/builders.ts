@@ -77,7 +77,7 @@ export const nextMessageId: () => number = createMessageIdGenerator();
 const seconds = (opts: BuilderOptions | undefined): number => Math.floor((opts?.now ?? Date.now)() / 1000);
 
 /**
- * A lifecycle meta event (PROTOCOL.md §3.1). Over reverse WebSocket only `connect` is sent.
+ * A lifecycle meta event (docs/protocol.md §3.1). Over reverse WebSocket only `connect` is sent.
  *
  * @example
  * import { createLifecycleEvent } from 'onebot-rx/protocol';

@@ -1,7 +1,7 @@
 import type { Message, MessageInput, Segment } from './codecs/segments';
 
 /**
- * CQ code: the string form of a message (PROTOCOL.md §4.3).
+ * CQ code: the string form of a message (docs/protocol.md §4.3).
  *
  * Everything here is total: malformed input degrades to literal text and unrepresentable values
  * degrade to a best-effort string, because this runs on every received message and a crash on one
@@ -40,7 +40,7 @@ const SPEC_ENTITIES: ReadonlyMap<string, string> = new Map([
 const KEY_ENTITIES: ReadonlyMap<string, string> = new Map([...SPEC_ENTITIES, ['&#61;', '=']]);
 
 /**
- * Escapes `text` for CQ string form (PROTOCOL.md §4.3): `&` → `&amp;`, `[` → `&#91;`, `]` → `&#93;`,
+ * Escapes `text` for CQ string form (docs/protocol.md §4.3): `&` → `&amp;`, `[` → `&#91;`, `]` → `&#93;`,
  * and, when `inValue` is true (a CQ parameter value), also `,` → `&#44;`. Plain text keeps its `,`.
  *
  * @example
@@ -105,7 +105,7 @@ const plainTextOf = (segment: Segment): string | undefined => {
 };
 
 /**
- * Parses a CQ-code string into segments (PROTOCOL.md §4.3).
+ * Parses a CQ-code string into segments (docs/protocol.md §4.3).
  *
  * A code is `[CQ:` + type + zero or more `,key=value` + `]`, where the type is everything up to the
  * first `,` or `]`, each parameter's key is everything before its first `=` and the value the rest.
@@ -264,7 +264,7 @@ const renderSegment = (segment: Segment, seen: Set<unknown>): string => {
 };
 
 /**
- * Serialises segments to a CQ-code string (PROTOCOL.md §4.3).
+ * Serialises segments to a CQ-code string (docs/protocol.md §4.3).
  *
  * - A `text` segment whose only non-null key is `text` becomes bare text escaped with
  *   {@link escapeCQ}; any other segment becomes `[CQ:type,key=value,…]`, or `[CQ:type]` without
@@ -301,7 +301,7 @@ export const toCQ = (segments: Segment[]): string =>
   Array.isArray(segments) ? renderSegments(segments, new Set()) : '';
 
 /**
- * Turns any accepted message form into a segment array (PROTOCOL.md §4.1):
+ * Turns any accepted message form into a segment array (docs/protocol.md §4.1):
  * - a string is parsed with {@link parseCQ}; with `autoEscape` it is instead one text segment holding
  *   the string verbatim (no CQ parsing, no unescaping — the `auto_escape` API flag). The empty string
  *   gives `[]` in both modes.

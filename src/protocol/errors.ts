@@ -92,6 +92,16 @@ export const ErrorCode = {
   ServerWaitTimeout: 'ONEBOT_SERVER_WAIT_TIMEOUT',
   /** The reference server was closed with this API call or wait still pending. */
   ServerClosed: 'ONEBOT_SERVER_CLOSED',
+
+  // --- simulated world ---
+  /** A world declaration (JSON or object) does not decode; `data.errors` lists `path: problem` lines. */
+  InvalidWorld: 'ONEBOT_INVALID_WORLD',
+  /** The simulated world refused an action as QQ would (unknown group, no permission, message gone...); answered with `data.retcode` (100). */
+  WorldRefused: 'ONEBOT_WORLD_REFUSED',
+  /** A scripted conversation waited for the bot's reply and none came within the time limit. */
+  ReplyTimeout: 'ONEBOT_REPLY_TIMEOUT',
+  /** A scripted conversation expected no reply (or another one) and the bot said something else. */
+  UnexpectedReply: 'ONEBOT_UNEXPECTED_REPLY',
 } as const;
 
 /** @since 0.1.0 @category errors */

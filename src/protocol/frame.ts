@@ -6,7 +6,7 @@ import { ExtensionEvent, OneBotEvent, eventCodecOf } from './codecs/events';
 import { ApiRequest, ApiResponse } from './codecs/frames';
 
 /**
- * One decoded inbound text frame (PROTOCOL.md §2.1). Known events are `event`; events whose
+ * One decoded inbound text frame (docs/protocol.md §2.1). Known events are `event`; events whose
  * `post_type` or detail type we have no codec for are `extension` (envelope checked, rest kept).
  *
  * @since 0.1.0
@@ -119,7 +119,7 @@ const requestExtras = (o: Record<string, unknown>) => (): FrameErrorData => {
 };
 
 /**
- * Decodes an already parsed JSON value as a frame (PROTOCOL.md §2.1): `post_type` → event,
+ * Decodes an already parsed JSON value as a frame (docs/protocol.md §2.1): `post_type` → event,
  * `action` → API request, `retcode`/`status` → API response, anything else → `UnknownFrame`.
  * Never throws.
  *

@@ -34,7 +34,7 @@ import type {
 export type SegmentId = number | bigint | string;
 
 /**
- * Options of media segments on send (PROTOCOL.md §4.4). Only set keys appear in `data`; flags become
+ * Options of media segments on send (docs/protocol.md §4.4). Only set keys appear in `data`; flags become
  * `"1"`/`"0"`, `timeout` (seconds) its decimal string.
  *
  * @since 0.1.0
@@ -101,7 +101,7 @@ const media = (opts: MediaOptions) => ({
 });
 
 /**
- * Builders for every standard segment type (PROTOCOL.md §4.4). Each returns the precisely typed
+ * Builders for every standard segment type (docs/protocol.md §4.4). Each returns the precisely typed
  * segment with string-valued `data` (numbers and bigints are formatted as decimal strings, flags as
  * `"1"`/`"0"`), and every result decodes with its codec (`TextSegment`, `AtSegment`, ...).
  *

@@ -79,7 +79,15 @@ export const classifyFailure = (failure: unknown, close?: CloseInfo): OneBotErro
   if (http !== null) {
     const status = Number(http[1]);
     if (status === 401) return new OneBotError(ErrorCode.Unauthorized, 'server refused the connection with HTTP 401 (token missing or malformed)', { status });
-    if (status === 403) return new OneBotError(ErrorCode.Forbidden, 'server refused the connection with HTTP 403 (bad token, self id or role, or this self id is already connected)', { status });
+    if (status === 403) {
+      return new OneBotError(
+        ErrorCode.Forbidden,
+        'server refused the connection with HTTP 403 (bad token, self id or role, this self id already connected, or a URL path that is not its OneBot endpoint: NoneBot2 answers 403 there too)',
+        { status },
+      );
+    }
+    if (status === 404) return new OneBotError(ErrorCode.SocketError, 'server refused the upgrade with HTTP 404: no OneBot endpoint at this URL path (NoneBot2: /onebot/v11/ws, Koishi: /onebot, aiocqhttp: /ws/)', { status });
+    if (status === 409) return new OneBotError(ErrorCode.DuplicateSelfId, 'server refused the connection with HTTP 409: another connection holds this self id; it is retried until that one goes away or attempts run out', { status });
     return new OneBotError(ErrorCode.SocketError, `server refused the upgrade with HTTP ${status}`, { status });
   }
   if (close !== undefined && close.code === 1008) return fromClose(close);

@@ -32,7 +32,7 @@ export interface Link {
   write(text: string): boolean;
   /** Emits when a congested link has drained below `highWaterMark`, after {@link watchDrain}. */
   readonly drained$: Observable<void>;
-  /** Polls a congested link until it drains, then emits on `drained$` (once per call). */
+  /** Polls a congested link until it drains, then resumes reading for `'congested'` and emits on `drained$` (once per call). */
   watchDrain(): void;
   /**
    * Numbered pings, where the socket can ping (Node's `ws`): liveness, and the delivery
@@ -164,6 +164,8 @@ class OpenLink implements Link {
   private readonly writer: FrameWriter;
   private readonly drained = new Subject<void>();
   private drainPoll: Subscription | undefined;
+  /** A drain poll is scheduled (a scheduler action stays open after it ran, so this is our own flag). */
+  private polling = false;
   private dead = false;
   private readonly pausedBy = new Set<string>();
 
@@ -215,11 +217,14 @@ class OpenLink implements Link {
   }
 
   watchDrain(): void {
-    if (this.drainPoll !== undefined && !this.drainPoll.closed) return;
+    if (this.polling) return;
+    this.polling = true;
     this.drainPoll = this.config.scheduler.schedule(function poll(this: { schedule(state: OpenLink, delay: number): void }, l?: OpenLink) {
       if (l!.dead) return;
-      if (l!.congested) this.schedule(l!, DRAIN_POLL);
-      else l!.drained.next();
+      if (l!.congested) return this.schedule(l!, DRAIN_POLL);
+      l!.polling = false;
+      l!.resume('congested');
+      l!.drained.next();
     }, DRAIN_POLL, this);
   }
 }

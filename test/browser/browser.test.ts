@@ -5,8 +5,8 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -147,25 +147,30 @@ describe('in headless Chromium', () => {
 
 describe('examples/browser (the page a user opens)', () => {
   let dir: string;
-  let exampleServer: http.Server;
+  let exampleServer: ChildProcessWithoutNullStreams | undefined;
   let exampleUrl: string;
 
   beforeAll(async () => {
-    // Built by the example's own script, exactly as its header tells users to.
+    // Built by the example's own script and served by its own serve.mjs, exactly as
+    // docs/guides/browser.md tells users to (into a scratch folder, so the clone stays clean).
     dir = mkdtempSync(path.join(tmpdir(), 'onebot-rx-browser-example-'));
     execFileSync(process.execPath, [path.resolve(__dirname, '../../examples/browser/build.mjs'), '--outdir', path.join(dir, 'dist')], { stdio: 'pipe' });
-    const html = readFileSync(path.resolve(__dirname, '../../examples/browser/index.html'), 'utf8');
-    const js = readFileSync(path.join(dir, 'dist/main.js'), 'utf8');
-    exampleServer = http.createServer((req, res) => {
-      if (req.url?.startsWith('/dist/main.js')) res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-      else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    copyFileSync(path.resolve(__dirname, '../../examples/browser/index.html'), path.join(dir, 'index.html'));
+    const child = spawn(process.execPath, [path.resolve(__dirname, '../../examples/browser/serve.mjs'), '--port', '0', '--root', dir]);
+    exampleServer = child;
+    exampleUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (s: string) => {
+        out += s;
+        const m = /at (http:\/\/127\.0\.0\.1:\d+\/index\.html)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
     });
-    await new Promise<void>((resolve) => exampleServer.listen(0, '127.0.0.1', resolve));
-    exampleUrl = `http://127.0.0.1:${(exampleServer.address() as AddressInfo).port}/index.html`;
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => (exampleServer ? exampleServer.close(() => resolve()) : resolve()));
+    exampleServer?.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -67,14 +67,14 @@ describe('onebot-rx connect with the listening transports', () => {
     expect(got.every((g) => String(g.signature).startsWith('sha1='))).toBe(true);
   });
 
-  it('no transport at all is a usage error naming every way; a taken port exits 1', async () => {
+  it('no transport at all is a usage error naming every way; a taken port exits 5', async () => {
     const none = start(['connect', '--self-id', '1']);
     expect(await none.exit).toBe(2);
     expect(none.stderr.text()).toContain('no transport: give a reverse WebSocket URL, --ws-listen HOST:PORT, --http-listen HOST:PORT or --http-post URL (any mix)');
     const busy = await busyPort();
     try {
       const taken = start(['connect', '--ws-listen', `127.0.0.1:${busy.port}`, '--self-id', '1']);
-      expect(await taken.exit).toBe(1);
+      expect(await taken.exit).toBe(5);
       expect(taken.stderr.text()).toMatch(/cannot listen: .*EADDRINUSE.*choose another --ws-listen \/ --http-listen address/);
     } finally {
       await busy.release();

@@ -138,9 +138,48 @@ describe('onebot-rx connect', () => {
     server = await createReferenceServer({ port: 0, accessToken: 'right-token', logger: silentLogger });
     const cli = start(['connect', server.url, '--self-id', '1', '--token', 'wrong-token']);
     expect(await cli.exit).toBe(4);
-    expect(cli.stderr.text()).toMatch(/error: server refused the connection with HTTP 403.*; check --token/);
+    expect(cli.stderr.text()).toMatch(/error: server refused the connection with HTTP 403.*; check --token; or the URL path \/ws\/ may be wrong \(NoneBot2: \/onebot\/v11\/ws, Koishi: \/onebot, aiocqhttp: \/ws\/\)/);
     expect(cli.stdout.text() + cli.stderr.text()).not.toContain('wrong-token');
     expect(server.rejections.map((r) => r.status)).toEqual([403]);
+  });
+
+  it('names the URL path when the server answers 404 (no endpoint there), then exits 3', async () => {
+    server = await createReferenceServer({ port: 0, logger: silentLogger });
+    const url = server.url.replace('/ws/', '/wrong/path');
+    const cli = start(['connect', url, '--self-id', '1', '--max-attempts', '1', '--reconnect-interval', '100']);
+    expect(await cli.exit).toBe(3);
+    const hint = 'no OneBot endpoint there: the URL path /wrong/path may be wrong (NoneBot2: /onebot/v11/ws, Koishi: /onebot, aiocqhttp: /ws/)';
+    expect(cli.stdout.text()).toContain(`server refused the upgrade with HTTP 404; ${hint}; reconnecting in 100 ms (attempt 1/1)`);
+    expect(cli.stderr.text()).toContain(`error: cannot reach ${url}: server refused the upgrade with HTTP 404; ${hint} (gave up after 1 reconnect attempt)`);
+    expect(server.rejections.map((r) => r.status)).toEqual([404, 404]);
+  });
+
+  it('a line typed while offline says it is queued, and is sent once the server is up', async () => {
+    const port = await closedPort();
+    const url = `ws://127.0.0.1:${port}/ws/`;
+    const cli = start(['connect', url, '--self-id', '12345', '--reconnect-interval', '100', '--heartbeat', '0']);
+    await cli.stdout.waitFor('reconnecting in 100 ms');
+    cli.stdin.write('/private 67890 typed while offline\n');
+    await cli.stdout.waitFor('12345            not connected: private message to 67890 queued; it is sent once the connection is up');
+    server = await createReferenceServer({ port, logger: silentLogger });
+    const bob = bot(server.url, 67890);
+    await server.waitForBot(67890);
+    const bobGot = firstValueFrom(bob.messages$.pipe(take(1), timeout(5000)));
+    expect(await bobGot).toMatchObject({ user_id: 12345, raw_message: 'typed while offline' });
+    await cli.stdout.waitFor('12345  → server  private message to 67890: "typed while offline"');
+    cli.stdin.end('/quit\n');
+    expect(await cli.exit).toBe(0);
+  });
+
+  it('a line typed while connected is sent without a queued notice', async () => {
+    server = await createReferenceServer({ port: 0, logger: silentLogger });
+    const cli = start(['connect', server.url, '--self-id', '7', '--heartbeat', '0']);
+    await server.waitForBot(7);
+    await cli.stdout.waitFor('the bot is online');
+    cli.stdin.end('/group 5 hi\n/quit\n');
+    expect(await cli.exit).toBe(0);
+    expect(cli.stdout.text()).toContain('group message to 5: "hi"');
+    expect(cli.stdout.text()).not.toContain('queued');
   });
 
   it('exits 4 when the server wants a token and none is given (HTTP 401)', async () => {

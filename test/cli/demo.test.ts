@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_INTRO } from '../../src/cli/demo';
 import { busyPort, runInProcess } from './helpers';
 
 const SUMMARY = /^demo ok: 2 bots, 2 messages delivered, 1 API call answered, 4 heartbeats in \d+\.\d s$/m;
@@ -26,27 +27,41 @@ describe('onebot-rx demo', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(SUMMARY);
     expect(content(r.out)).toEqual([
+      ...DEMO_INTRO.trim().split('\n'),
+      '',
       'server           reference server listening on ws://127.0.0.1:PORT/ws/',
       '12345            connecting to ws://127.0.0.1:PORT/ws/',
-      '12345  → server  lifecycle connect received: handshake ok (Universal, from 127.0.0.1)',
+      '12345  → server  online: sent the "connect" event, the hello every bot sends first (role Universal, from 127.0.0.1)',
       '67890            connecting to ws://127.0.0.1:PORT/ws/',
-      '67890  → server  lifecycle connect received: handshake ok (Universal, from 127.0.0.1)',
-      '12345  → server  private message to 67890: "Hello, 67890! (private, from 12345)" ⇒ 67890',
+      '67890  → server  online: sent the "connect" event, the hello every bot sends first (role Universal, from 127.0.0.1)',
+      '12345  → server  private message to 67890: "Hello, 67890! (private, from 12345)"; the server passes it on to 67890',
       'server → 67890   delivered: private message from 12345: "Hello, 67890! (private, from 12345)"',
-      '67890  → server  group message to 123456: "Hello, group 123456! (from 67890)" ⇒ 12345',
+      '67890  → server  group message to 123456: "Hello, group 123456! (from 67890)"; the server passes it on to 12345',
       'server → 12345   delivered: group message in 123456 from 67890: "Hello, group 123456! (from 67890)"',
       'server → 12345   API call get_login_info',
       '12345  → server  get_login_info: answer ok {"user_id":12345,"nickname":"onebot-rx"}',
-      '12345  → server  heartbeat (interval 500 ms)',
-      '67890  → server  heartbeat (interval 500 ms)',
-      '12345  → server  heartbeat (interval 500 ms)',
-      '67890  → server  heartbeat (interval 500 ms)',
+      '12345  → server  heartbeat: still alive (one every 500 ms)',
+      '67890  → server  heartbeat: still alive (one every 500 ms)',
+      '12345  → server  heartbeat: still alive (one every 500 ms)',
+      '67890  → server  heartbeat: still alive (one every 500 ms)',
       '67890            disconnected (code 1000 client disconnect, closed by client)',
       '12345            disconnected (code 1000 client disconnect, closed by client)',
       'demo ok: 2 bots, 2 messages delivered, 1 API call answered, 4 heartbeats in N s',
     ]);
     // Not a terminal: no colours.
     expect(r.out).not.toContain('\u001b[');
+  });
+
+  it('opens with a screen a newcomer can read: what runs, how to read a line, no unexplained jargon', async () => {
+    const r = await runDemo('demo', '--port', '0');
+    expect(r.code).toBe(0);
+    const firstScreen = r.out.split('\n').slice(0, 24).join('\n');
+    expect(firstScreen.startsWith(DEMO_INTRO)).toBe(true);
+    expect(firstScreen).toContain('Each line: time since start, who → to whom, what happened.');
+    // Words only OneBot insiders know, and the unexplained routing arrow, are gone.
+    for (const jargon of ['handshake', 'lifecycle', '⇒', 'meta_event', 'post_type']) expect(firstScreen).not.toContain(jargon);
+    // Every term the transcript uses is introduced before it.
+    for (const term of ['server', 'bots', 'heartbeats', 'API']) expect(DEMO_INTRO).toContain(term);
   });
 
   it('falls back to a free port when the preferred one is taken', async () => {
@@ -103,7 +118,29 @@ describe('onebot-rx demo', () => {
       // The SDK's own logs go to the file too, at the file's level (info by default).
       expect(lines.some((l) => l.msg === 'reference server closed')).toBe(true);
       // Heartbeats are logged at debug, below the default file level.
-      expect(lines.some((l) => /→ server heartbeat \(interval/.test(String(l.msg)))).toBe(false);
+      expect(lines.some((l) => /→ server heartbeat: still alive/.test(String(l.msg)))).toBe(false);
+    });
+
+    it('a log file that cannot be written is reported at start: exit 2, nothing run', async () => {
+      const notAFolder = join(dir, 'plain-file');
+      await writeFile(notAFolder, 'x');
+      const r = await runDemo('--log-file', join(notAFolder, 'demo.log'), 'demo', '--port', '0');
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`error: cannot write the log file ${join(notAFolder, 'demo.log')}: cannot create its folder ${notAFolder}: part of that path is a file, not a folder\n`);
+      expect(r.out).toBe('');
+    });
+
+    it('a folder given as the log file is reported at start: exit 2', async () => {
+      const r = await runDemo('--log-file', dir, 'demo', '--port', '0');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`error: cannot write the log file ${dir}: it is a folder; give a file name`);
+      expect(r.out).toBe('');
+    });
+
+    it('a log file in a folder that does not exist yet is fine (the folder is made)', async () => {
+      const r = await runDemo('--log-file', join(dir, 'new', 'deeper', 'demo.log'), 'demo', '--port', '0');
+      expect(r.code).toBe(0);
+      expect(await readdir(join(dir, 'new', 'deeper'))).toContain('demo.1.log');
     });
 
     it('rotates and prunes with --log-rotate-size and --log-retain', async () => {

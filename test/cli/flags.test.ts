@@ -17,7 +17,7 @@ describe('onebot-rx command line', () => {
   it('--help lists the commands and global flags, exit 0', async () => {
     const r = await run('--help');
     expect(r.code).toBe(0);
-    for (const s of ['Usage: onebot-rx', 'demo', 'connect', 'serve', '--log-level', '--log-file', '--log-rotate-size', '--log-retain', '--json', 'Exit codes: 0 ok']) {
+    for (const s of ['Usage: onebot-rx', 'demo', 'connect', 'serve', '--log-level', '--log-file', '--log-rotate-size', '--log-retain', '--json', 'Exit codes: 0 ok, 1 unexpected failure, 2 bad command line or unwritable --log-file, 3 server unreachable, 4 connection refused (token or path), 5 port already in use.']) {
       expect(r.out).toContain(s);
     }
   });

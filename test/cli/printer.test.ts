@@ -13,12 +13,12 @@ describe('createPrinter', () => {
     const err = memoryOutput();
     const p = createPrinter({ out, err, json: false, color: false, now: clock(1000, 1000, 1512, 2000) });
     p.print({ kind: 'info', from: 'server', text: 'listening on ws://127.0.0.1:8000/ws/' });
-    p.print({ kind: 'heartbeat', from: '12345', to: 'server', text: 'heartbeat (interval 500 ms)', data: { secret: 'x' } });
+    p.print({ kind: 'heartbeat', from: '12345', to: 'server', text: 'heartbeat: still alive (one every 500 ms)', data: { secret: 'x' } });
     p.print({ kind: 'summary', text: 'demo ok' });
     expect(out.text()).toBe(
       [
         ' +0.000s  server           listening on ws://127.0.0.1:8000/ws/',
-        ' +0.512s  12345  → server  heartbeat (interval 500 ms)',
+        ' +0.512s  12345  → server  heartbeat: still alive (one every 500 ms)',
         'demo ok',
         '',
       ].join('\n'),

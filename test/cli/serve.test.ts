@@ -10,9 +10,9 @@ describe('onebot-rx serve', () => {
     const bot = createClient({ url, selfId: 4242, heartbeatInterval: 0, logger: silentLogger });
     try {
       bot.connect();
-      await cli.stdout.waitFor('4242   → server  lifecycle connect received: handshake ok (Universal, from 127.0.0.1)');
+      await cli.stdout.waitFor('4242   → server  online: sent the "connect" event, the hello every bot sends first (role Universal, from 127.0.0.1)');
       await bot.sendText('ping', 'group', { groupId: 9 });
-      await cli.stdout.waitFor('4242   → server  group message to 9: "ping" (no recipient connected)');
+      await cli.stdout.waitFor('4242   → server  group message to 9: "ping"; no connected bot to pass it on to');
       await bot.disconnect();
       await cli.stdout.waitFor('4242             disconnected (code 1000');
     } finally {
@@ -35,11 +35,11 @@ describe('onebot-rx serve', () => {
     expect(await cli.exit).toBe(0);
   });
 
-  it('exits non-zero with a hint when the port is taken', async () => {
+  it('exits 5 (port in use, its own documented code) with a hint when the port is taken', async () => {
     const busy = await busyPort();
     try {
       const cli = runInProcess(['serve', '--port', String(busy.port)]);
-      expect(await cli.exit).toBe(1);
+      expect(await cli.exit).toBe(5);
       expect(cli.stderr.text()).toContain(`error: port ${busy.port} on 127.0.0.1 is already in use (choose another with --port, or --port 0 for any free one)`);
     } finally {
       await busy.release();

@@ -93,9 +93,21 @@ describe('the onebot-rx executable (spawned)', () => {
     const url = /listening on (ws:\/\/\S+\/ws\/)/.exec(out)![1]!;
     other = createClient({ url, selfId: 777, heartbeatInterval: 0, logger: silentLogger });
     other.connect();
-    await p.stdout.waitFor('777    → server  lifecycle connect received', 10_000);
+    await p.stdout.waitFor('777    → server  online: sent the "connect" event', 10_000);
     p.child.kill('SIGINT');
     expect(await p.exit).toBe(0);
     expect(p.stdout.text()).toContain('777              disconnected (code 1001');
   });
+
+  it('play prints the page address on its first line, serves the page, and stops on SIGINT with exit 0', async () => {
+    const p = cli('play', '--url', 'ws://127.0.0.1:9/ws/');
+    const first = (await p.stdout.waitFor(/\n/, 15_000)).split('\n')[0]!;
+    expect(first).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#key=[\w-]+$/);
+    const html = await fetch(first.split('#')[0]!);
+    expect(html.status).toBe(200);
+    p.child.kill('SIGINT');
+    expect(await p.exit).toBe(0);
+    expect(p.stdout.text()).toContain('stopped');
+  });
 });
+

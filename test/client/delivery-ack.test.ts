@@ -208,24 +208,21 @@ describe("confirmDelivery 'ack' (sockets that can ping)", () => {
     await client.disconnect();
   });
 
-  it('unconfirmed sends count toward outboxLimit', async () => {
+  it('outboxLimit unconfirmed sends hold back further writes until confirmations make room; the waiting queue has its own outboxLimit', async () => {
     const { client, errors } = connected({ outboxLimit: 2 });
     sock().holdPongs = true;
-    const a = watch(client.sendText('a', 'private', { targetId: 2 }));
-    const b = watch(client.sendText('b', 'private', { targetId: 2 }));
-    const c = watch(client.sendText('c', 'private', { targetId: 2 }));
+    const sends = ['a', 'b', 'c', 'd', 'e'].map((t) => watch(client.sendText(t, 'private', { targetId: 2 })));
     await settle();
-    expect([a.v, b.v, c.v]).toEqual(['pending', 'pending', `rejected ${ErrorCode.OutboxOverflow}`]);
+    // a, b written (unconfirmed: the bound is full); c, d wait; e finds the waiting queue full.
+    expect(sends.map((s) => s.v)).toEqual(['pending', 'pending', 'pending', 'pending', `rejected ${ErrorCode.OutboxOverflow}`]);
+    expect(sock().sent.map(letter)).toEqual(['c', 'a', 'b']);
     expect(errors.map((e) => e.code)).toEqual([ErrorCode.OutboxOverflow]);
-    sock().releasePongs();
-    await settle();
-    sock().releasePongs();
-    await settle();
-    expect([a.v, b.v]).toEqual(['resolved', 'resolved']);
-    // Confirmed sends no longer count.
-    const d = watch(client.sendText('d', 'private', { targetId: 2 }));
-    await settle();
-    expect(d.v).toBe('pending');
+    for (let i = 0; i < 4; i++) {
+      sock().releasePongs();
+      await settle();
+    }
+    expect(sock().sent.map(letter)).toEqual(['c', 'a', 'b', 'c', 'd']);
+    expect(sends.slice(0, 4).map((s) => s.v)).toEqual(['resolved', 'resolved', 'resolved', 'resolved']);
     await client.disconnect();
   });
 

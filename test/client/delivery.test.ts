@@ -35,18 +35,20 @@ describe('delivery bookkeeping', () => {
     expect(d.bytes).toBe(5);
   });
 
-  it('unconfirmed frames still count toward the bounds until a pong confirms them', () => {
+  it('unconfirmed frames fill a bound of their own: writing waits for confirmations, new frames still queue', () => {
     const d = box(2);
     d.offer(send('a'));
     d.offer(send('b'));
     writeAll(d);
-    expect(d.offer(send('c'))).toBe(false);
+    expect(d.offer(send('c'))).toBe(true);
+    expect(d.take()).toBeUndefined(); // two written, unconfirmed: c waits
+    expect(d.offer(send('d'))).toBe(true);
+    expect(d.offer(send('e'))).toBe(false); // two waiting: full
     expect(texts(d.pong(1))).toEqual(['a']); // ping 1 went out after a; b waits for the next one
     expect(d.shouldPing()).toBe(true);
     d.pinged(2);
     expect(texts(d.pong(2))).toEqual(['b']);
-    expect(d.count).toBe(0);
-    expect(d.offer(send('c'))).toBe(true);
+    expect(texts([d.take()!, d.take()!])).toEqual(['c', 'd']);
   });
 
   it('a frame that cannot be confirmed (no ping) is done once written', () => {
@@ -142,8 +144,9 @@ describe('delivery bookkeeping', () => {
             settle(loss.unsentAnswers, 'unsent');
             seq = 0;
           }
-          expect(d.count).toBeLessThanOrEqual(limit);
-          expect(d.bytes).toBeLessThanOrEqual(60);
+          // Each of the two queues (waiting, unconfirmed) keeps its own bound.
+          expect(d.count).toBeLessThanOrEqual(2 * limit);
+          expect(d.bytes).toBeLessThanOrEqual(2 * 60);
         }
         settle(d.close(), 'closed');
         const loss = d.linkLost();

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL.md §3.7 / §5.3: `.handle_quick_operation` (aiocqhttp sends `.handle_quick_operation_async`
+ * docs/protocol.md §3.7 / §5.3: `.handle_quick_operation` (aiocqhttp sends `.handle_quick_operation_async`
  * for every handler that returns a dict). The built-in sends the `reply` like `send_msg`.
  */
 import { firstValueFrom } from 'rxjs';

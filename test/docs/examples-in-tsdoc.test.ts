@@ -23,6 +23,7 @@ const __expect = (actual: unknown, kind: 'value' | 'right' | 'left', expected: u
 const exampleRequire = (id: string): unknown => {
   if (id === 'onebot-rx') return require('../../src/index');
   if (id === 'onebot-rx/protocol') return require('../../src/protocol-entry');
+  if (id === 'onebot-rx/world') return require('../../src/world-entry');
   if (id === 'onebot-rx/server') return require('../../src/server');
   return require(id);
 };
@@ -66,7 +67,7 @@ describe('TSDoc @example blocks', () => {
       noEmit: true,
       noUnusedLocals: false,
       baseUrl: ROOT,
-      paths: { 'onebot-rx': ['src/index.ts'], 'onebot-rx/protocol': ['src/protocol-entry.ts'], 'onebot-rx/server': ['src/server.ts'] },
+      paths: { 'onebot-rx': ['src/index.ts'], 'onebot-rx/protocol': ['src/protocol-entry.ts'], 'onebot-rx/world': ['src/world-entry.ts'], 'onebot-rx/server': ['src/server.ts'] },
     });
     const problems = files.flatMap((file, i) =>
       ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => {

@@ -1,6 +1,8 @@
 /**
- * The TypeScript snippets of docs/guides are real: each one (imports aside, `// ...` lines split it
- * into pieces) appears line for line in a tested example (examples/**) or a TSDoc `@example` block
+ * The TypeScript snippets of every page under docs/ (the guides, interop.md, architecture.md, and
+ * any page added later; docs/api/ is generated and left out) are real: each one (imports aside,
+ * `// ...` lines split it into pieces) appears line for line in a tested example (examples/**,
+ * type-checked by `npm run typecheck` and run by test/examples) or a TSDoc `@example` block
  * (type-checked and run by examples-in-tsdoc.test.ts). The guides link only to guides that exist,
  * and every guide is listed in typedoc.json.
  */
@@ -10,6 +12,14 @@ import { ROOT, extractExamples } from './tsdoc-examples';
 
 const GUIDES = join(ROOT, 'docs/guides');
 const guideFiles = readdirSync(GUIDES).filter((f) => f.endsWith('.md'));
+
+/** Every Markdown page under docs/, as a path relative to docs/ (docs/api/ is typedoc's output). */
+const docPages = (dir = join(ROOT, 'docs')): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = join(dir, d.name);
+    if (d.isDirectory()) return p === join(ROOT, 'docs/api') ? [] : docPages(p);
+    return d.name.endsWith('.md') ? [p.slice(join(ROOT, 'docs').length + 1)] : [];
+  });
 
 const filesUnder = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
@@ -36,13 +46,18 @@ const contains = (haystack: string[], needle: string[]): boolean => {
   return false;
 };
 
-const snippets = guideFiles.flatMap((file) =>
-  [...readFileSync(join(GUIDES, file), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => ({ where: `${file} snippet ${i + 1}`, code: m[1]! })),
+const snippets = docPages().flatMap((file) =>
+  [...readFileSync(join(ROOT, 'docs', file), 'utf8').matchAll(/```(?:ts|typescript)\n([\s\S]*?)```/g)].map((m, i) => ({ where: `docs/${file} snippet ${i + 1}`, code: m[1]! })),
 );
 
-describe('docs/guides', () => {
-  it('have TypeScript snippets', () => {
-    expect(snippets.length).toBeGreaterThanOrEqual(20);
+describe('docs/ TypeScript snippets', () => {
+  it('are found in every page that has them, guides and interop.md included', () => {
+    expect(snippets.length).toBeGreaterThanOrEqual(22);
+    const pages = new Set(snippets.map((s) => s.where.replace(/ snippet \d+$/, '')));
+    expect(pages).toContain('docs/interop.md');
+    expect(pages).toContain('docs/guides/streams-and-operators.md');
+    // Every page under docs/ is read (a new page is covered without touching this test).
+    expect(docPages()).toEqual(expect.arrayContaining(['interop.md', 'architecture.md', 'guides/browser.md', 'guides/reconnect-and-outbox.md']));
   });
 
   it.each(snippets.map((s) => [s.where, s] as const))('%s is copied from a tested example', (_where, snippet) => {
@@ -61,6 +76,9 @@ describe('docs/guides', () => {
     for (const l of lines(snippet.code).filter((x) => x.startsWith('import '))) expect(l).not.toMatch(/from '\.\.?\//);
   });
 
+});
+
+describe('docs/guides', () => {
   it('link only to files that exist', () => {
     for (const file of guideFiles) {
       const text = readFileSync(join(GUIDES, file), 'utf8');
@@ -70,7 +88,7 @@ describe('docs/guides', () => {
 
   it('are all in the typedoc project documents', () => {
     const config = JSON.parse(readFileSync(join(ROOT, 'typedoc.json'), 'utf8')) as { projectDocuments: string[] };
-    const guides = guideFiles.filter((f) => f !== 'README-snippets.md').map((f) => `docs/guides/${f}`);
+    const guides = guideFiles.map((f) => `docs/guides/${f}`);
     expect([...config.projectDocuments].sort()).toEqual(guides.sort());
   });
 });

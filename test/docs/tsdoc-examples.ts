@@ -19,7 +19,7 @@ import * as ts from 'typescript';
 export const ROOT = join(__dirname, '../..');
 
 export interface ExampleBlock {
-  /** `src/x.ts:12` (line of the `@example` tag). */
+  /** File and line of the `@example` tag, e.g. `src/protocol/cq.ts:4`. */
   readonly where: string;
   readonly code: string;
   readonly run: boolean;

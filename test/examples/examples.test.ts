@@ -3,8 +3,8 @@
  * test checks what it should have done, so the examples cannot rot. The browser example is bundled
  * with its own build script and must contain no Node built-in.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -179,6 +179,8 @@ describe('examples/callbacks.ts', () => {
 
 describe('examples/api-handler.ts', () => {
   it('answers value, Promise, Observable and custom handlers; errors become retcodes; built-ins work', async () => {
+    // The example logs to the console; its two failing handlers warn. Capture, then check them below.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const controller = new AbortController();
     const done = apiHandlerMain({ url: server.url, selfId: BOT, signal: controller.signal, print });
     await server.waitForBot(BOT);
@@ -207,7 +209,51 @@ describe('examples/api-handler.ts', () => {
       ['group', GROUP, 'hi [CQ:face,id=178]', (sentResponse.data as { message_id: number }).message_id],
     ]);
     expect(lines).toContain('API call roll_dice {"sides":20}');
+    // Exactly the two expected handler failures were warned about (and nothing leaked to the output).
+    expect(warn.mock.calls).toEqual([
+      [expect.stringContaining('no such group: 1'), expect.objectContaining({ code: ErrorCode.HandlerFailed })],
+      [expect.stringContaining('sides must be an integer >= 2, got 1'), expect.objectContaining({ code: ErrorCode.HandlerFailed })],
+    ]);
+    warn.mockRestore();
   });
+});
+
+describe('examples/interop-bot.ts (the snippet of docs/interop.md)', () => {
+  it('runs as a script: feeds a private and a group message, prints what the bot says, answers get_group_member_info, Ctrl-C leaves cleanly', async () => {
+    await server.close();
+    server = await createReferenceServer({ port: 0, accessToken: 'interop-token' });
+    const child = spawn(process.execPath, ['-r', 'esbuild-register', 'examples/interop-bot.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ONEBOT_URL: server.url, ONEBOT_ACCESS_TOKEN: 'interop-token' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const BOT_ID = 10001000;
+      await server.waitForBot(BOT_ID, 10_000);
+      const priv = await server.waitForEvent((e) => e.selfId === BOT_ID && e.event.message_type === 'private', 10_000);
+      const group = await server.waitForEvent((e) => e.selfId === BOT_ID && e.event.message_type === 'group', 10_000);
+      expect(priv.event).toMatchObject({ user_id: 20002000, raw_message: 'hello' });
+      expect(group.event).toMatchObject({ user_id: 20002000, group_id: 123456, raw_message: 'hello group' });
+      // The server's bot answers, as a NoneBot plugin would: onebot-rx's built-in send_msg.
+      expect(await server.callApi(BOT_ID, 'send_private_msg', { user_id: 20002000, message: 'hi there' })).toMatchObject({ status: 'ok' });
+      expect(await server.callApi(BOT_ID, 'get_group_member_info', { group_id: 5, user_id: 6 })).toMatchObject({
+        status: 'ok',
+        data: { group_id: 5, user_id: 6, nickname: 'alice', role: 'member' },
+      });
+      for (const deadline = Date.now() + 5000; !out.includes('bot says') && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      expect(out).toContain('bot says private 20002000 hi there');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(await server.waitForDisconnect(BOT_ID)).toMatchObject({ closedBy: 'client', closeCode: 1000 });
+      expect(err).toBe('');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 30_000);
 });
 
 describe('examples/browser', () => {
@@ -230,6 +276,66 @@ describe('examples/browser', () => {
       expect(Object.values(meta.outputs).flatMap((o) => o.imports)).toEqual([]);
       const code = await readFile(join(out, 'main.js'), 'utf8');
       expect(code.length).toBeGreaterThan(10_000);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it('serve.mjs (the guide\'s command) serves the page and its bundle over http, nothing outside its folder', async () => {
+    const guide = await readFile(join(ROOT, 'docs/guides/browser.md'), 'utf8');
+    expect(guide).toMatch(/^node examples\/browser\/serve\.mjs\s/m);
+    expect(guide).toContain('http://127.0.0.1:8080/index.html?url=');
+    expect(guide).not.toMatch(/open examples\/browser\/index\.html/);
+    const root = await mkdtemp(join(tmpdir(), 'onebot-rx-browser-serve-'));
+    const child = spawn(process.execPath, ['examples/browser/serve.mjs', '--port', '0', '--root', root], { cwd: ROOT });
+    try {
+      await run(process.execPath, ['examples/browser/build.mjs', '--outdir', join(root, 'dist')], { cwd: ROOT, timeout: 30_000 });
+      await copyFile(join(ROOT, 'examples/browser/index.html'), join(root, 'index.html'));
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (s: string) => {
+          out += s;
+          const m = /at (http:\/\/127\.0\.0\.1:\d+)\/index\.html/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
+      });
+      const page = await fetch(`${address}/index.html?url=ws%3A%2F%2F127.0.0.1%3A8000%2Fws%2F`);
+      expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      expect(await page.text()).toContain('<script type="module" src="./dist/main.js"></script>');
+      // A module script must come with a JavaScript type, or the browser refuses it.
+      const script = await fetch(`${address}/dist/main.js`);
+      expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+      expect((await script.text()).length).toBeGreaterThan(10_000);
+      expect((await fetch(`${address}/`)).status).toBe(200);
+      expect((await fetch(`${address}/%2e%2e/%2e%2e/package.json`)).status).toBe(404);
+      expect((await fetch(`${address}/nothing.js`)).status).toBe(404);
+      // A malformed request is refused, and the server keeps serving.
+      expect((await fetch(`${address}/%E0%A4%A.js`)).status).toBe(400);
+      expect((await fetch(`${address}/index.html`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it('bundles with the guide\'s plain esbuild command: no export condition needed, no Node built-in', async () => {
+    const guide = await readFile(join(ROOT, 'docs/guides/browser.md'), 'utf8');
+    const line = /^npx esbuild (.+)$/m.exec(guide)?.[1];
+    expect(line).toBeDefined();
+    expect(line).not.toContain('conditions');
+    const out = await mkdtemp(join(tmpdir(), 'onebot-rx-plain-bundle-'));
+    try {
+      const args = line!.split(/\s+/).map((a) => (a.startsWith('--outfile=') ? `--outfile=${join(out, 'main.js')}` : a));
+      await run(join(ROOT, 'node_modules/.bin/esbuild'), [...args, `--metafile=${join(out, 'meta.json')}`, '--log-level=warning'], { cwd: ROOT, timeout: 30_000 });
+      const meta = JSON.parse(await readFile(join(out, 'meta.json'), 'utf8')) as { inputs: Record<string, { imports: { path: string }[] }> };
+      const inputs = Object.keys(meta.inputs);
+      expect(inputs).toContain('examples/browser/main.ts');
+      expect(inputs.some((p) => p.startsWith('node_modules/rxjs/'))).toBe(true);
+      expect(inputs.filter((p) => p.startsWith('node_modules/ws/'))).toEqual([]);
+      const builtins = new Set(builtinModules);
+      const imported = Object.values(meta.inputs).flatMap((i) => i.imports.map((x) => x.path));
+      expect(imported.filter((p) => p.startsWith('node:') || builtins.has(p))).toEqual([]);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -410,7 +410,7 @@ describe.each(CASES)('onebot-rx client ↔ $name', (pc) => {
         retcode: 1,
         echo: quick.echo,
       });
-      // …and the operation is carried out (PROTOCOL.md §3.7): `reply` goes back to the sender.
+      // …and the operation is carried out (docs/protocol.md §3.7): `reply` goes back to the sender.
       const quickReply = await until(
         () => h.sent.slice(sentMark).find((m) => m.action === '.handle_quick_operation_async'),
         'quick-operation reply on sent$',

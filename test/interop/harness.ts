@@ -20,11 +20,18 @@ export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const INTEROP_DIR = process.env.INTEROP_DIR ? resolve(process.env.INTEROP_DIR) : join(REPO_ROOT, '.interop');
 export const PEERS_DIR = join(__dirname, 'peers');
 export const VENV_PYTHON = join(INTEROP_DIR, 'venv', 'bin', 'python');
+/** The second venv: NoneBot 1 and AliceBot (NoneBot 1's `nonebot` module clashes with NoneBot2's). */
+export const VENV_MORE_PYTHON = join(INTEROP_DIR, 'venv-more', 'bin', 'python');
+/** NoneBot 1's interpreter (the second venv). */
+export const VENV1_PYTHON = VENV_MORE_PYTHON;
 export const KOISHI_DIR = join(INTEROP_DIR, 'koishi');
 /** graiax-anchor has its own venv: its pins (pydantic, aiohttp) differ from NoneBot2's. */
 export const VENV_ANCHOR_PYTHON = join(INTEROP_DIR, 'venv-anchor', 'bin', 'python');
 
-export type PeerName = 'nonebot' | 'aiocqhttp' | 'koishi' | 'anchor';
+/** Koishi with the old 5.x OneBot adapter (docs/interop.md: it does not load on Koishi 4.18). */
+export const KOISHI5_DIR = join(INTEROP_DIR, 'koishi5');
+
+export type PeerName = 'nonebot' | 'aiocqhttp' | 'koishi' | 'nonebot1' | 'nonebot1guide' | 'alicebot' | 'koishi5' | 'anchor';
 
 /** One JSON line printed by a peer. */
 export interface PeerLine {
@@ -63,6 +70,31 @@ export const PEERS: Record<PeerName, PeerSpec> = {
     path: '/onebot',
     checksToken: false,
     command: (port) => ({ cmd: process.execPath, args: [join(PEERS_DIR, 'koishi_app.mjs'), String(port)] }),
+  },
+  nonebot1: {
+    name: 'nonebot1',
+    path: '/ws/',
+    checksToken: true,
+    command: (port) => ({ cmd: VENV_MORE_PYTHON, args: ['-u', join(PEERS_DIR, 'nonebot1_app.py'), String(port)] }),
+  },
+  nonebot1guide: {
+    name: 'nonebot1guide',
+    path: '/ws/',
+    checksToken: true,
+    command: (port) => ({ cmd: VENV_MORE_PYTHON, args: ['-u', join(PEERS_DIR, 'nonebot1_guide_app.py'), String(port)] }),
+  },
+  alicebot: {
+    name: 'alicebot',
+    path: '/cqhttp/ws',
+    // It has a token setting, but in 0.11.0 the check closes every connection (docs/interop.md).
+    checksToken: false,
+    command: (port) => ({ cmd: VENV_MORE_PYTHON, args: ['-u', join(PEERS_DIR, 'alicebot_app.py'), String(port)] }),
+  },
+  koishi5: {
+    name: 'koishi5',
+    path: '/onebot',
+    checksToken: false,
+    command: (port) => ({ cmd: process.execPath, args: [join(PEERS_DIR, 'koishi5_app.mjs'), String(port)] }),
   },
   anchor: {
     name: 'anchor',
@@ -208,7 +240,11 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
 /** Fails loudly when the peers are not installed (never skip). */
 export function assertPeersInstalled(names: PeerName[] = ['nonebot', 'aiocqhttp', 'koishi']): void {
   const missing: string[] = [];
-  if (names.some((n) => n !== 'koishi' && n !== 'anchor') && !existsSync(VENV_PYTHON)) missing.push(VENV_PYTHON);
+  if (names.some((n) => n === 'nonebot' || n === 'aiocqhttp') && !existsSync(VENV_PYTHON)) missing.push(VENV_PYTHON);
+  if (names.some((n) => n === 'nonebot1' || n === 'nonebot1guide' || n === 'alicebot') && !existsSync(VENV_MORE_PYTHON)) missing.push(VENV_MORE_PYTHON);
+  if (names.includes('koishi5') && !existsSync(join(KOISHI5_DIR, 'node_modules', '@koishijs', 'plugin-adapter-onebot'))) {
+    missing.push(join(KOISHI5_DIR, 'node_modules', '@koishijs', 'plugin-adapter-onebot'));
+  }
   if (names.includes('anchor') && !existsSync(VENV_ANCHOR_PYTHON)) missing.push(VENV_ANCHOR_PYTHON);
   if (names.includes('koishi') && !existsSync(join(KOISHI_DIR, 'node_modules', 'koishi'))) {
     missing.push(join(KOISHI_DIR, 'node_modules', 'koishi'));
@@ -292,6 +328,7 @@ class PeerProcess implements Peer {
       PEER_SELF_ID: this.selfId,
       PEER_API_TIMEOUT: String(this.opts.apiTimeoutS ?? 10),
       INTEROP_KOISHI_DIR: KOISHI_DIR,
+      INTEROP_KOISHI5_DIR: KOISHI5_DIR,
       PYTHONUNBUFFERED: '1',
       PYTHONDONTWRITEBYTECODE: '1',
       ...this.opts.env,

@@ -26,7 +26,7 @@ const TOKEN = 'interop-secret-token';
 const WAIT = 10_000;
 
 interface PeerCase {
-  name: PeerName;
+  name: RawPeerName;
   /** Token the peer is started with (undefined: none; Koishi cannot check one in ws-reverse). */
   token: string | undefined;
   /** JSON type of the `echo` the peer puts in its API requests. */
@@ -82,8 +82,11 @@ const CASES: PeerCase[] = [
   },
 ];
 
-/** Close code our socket gets when the peer is stopped with SIGTERM (the reverse-WS peers; graiax-anchor has no server). */
-const RESTART_CLOSE_CODE: Partial<Record<PeerName, number>> = { nonebot: 1012, aiocqhttp: 1011, koishi: 1005 };
+/** Close code our socket gets when the peer is stopped with SIGTERM. */
+const RESTART_CLOSE_CODE: Record<RawPeerName, number> = { nonebot: 1012, aiocqhttp: 1011, koishi: 1005 };
+
+/** The peers this suite covers (the others have their own suites). */
+type RawPeerName = 'nonebot' | 'aiocqhttp' | 'koishi';
 
 const ev =
   (name: string, extra: (l: PeerLine) => boolean = () => true) =>

@@ -49,7 +49,7 @@ const segmentArb = (typeArb: fc.Arbitrary<string>): fc.Arbitrary<Segment> =>
     fc.record({ type: fc.constant('text'), data: stringData }),
   );
 
-describe('PROTOCOL.md §4.3 escaping', () => {
+describe('docs/protocol.md §4.3 escaping', () => {
   it.each([
     ['plain', 'abc, def', false, 'abc, def'],
     ['& first', 'a&b', false, 'a&amp;b'],
@@ -98,7 +98,7 @@ describe('PROTOCOL.md §4.3 escaping', () => {
   });
 });
 
-describe('PROTOCOL.md §4.3 grammar: type up to the first , or ], key before the first =', () => {
+describe('docs/protocol.md §4.3 grammar: type up to the first , or ], key before the first =', () => {
   it.each<[string, string, Segment[]]>([
     ['empty string', '', []],
     ['plain text only', 'hello, world', [text('hello, world')]],
@@ -152,7 +152,7 @@ describe('PROTOCOL.md §4.3 grammar: type up to the first , or ], key before the
   });
 });
 
-describe('PROTOCOL.md §4.3 malformed CQ degrades to literal text', () => {
+describe('docs/protocol.md §4.3 malformed CQ degrades to literal text', () => {
   it.each<[string, string, Segment[]]>([
     ['unclosed code at the end', 'a[CQ:face,id=1', [text('a[CQ:face,id=1')]],
     ['bare [CQ:', '[CQ:', [text('[CQ:')]],
@@ -206,7 +206,7 @@ describe('PROTOCOL.md §4.3 malformed CQ degrades to literal text', () => {
   });
 });
 
-describe('PROTOCOL.md §4.3 serialising segments', () => {
+describe('docs/protocol.md §4.3 serialising segments', () => {
   it.each<[string, Segment[], string]>([
     ['empty array', [], ''],
     ['text is bare escaped text, comma kept', [text('[a], b & c')], '&#91;a&#93;, b &amp; c'],
@@ -285,7 +285,7 @@ describe('PROTOCOL.md §4.3 serialising segments', () => {
   });
 });
 
-describe('PROTOCOL.md §4.3 round trip', () => {
+describe('docs/protocol.md §4.3 round trip', () => {
   it('parseCQ(toCQ(segs)) equals normalise(segs) for CQ type names and string values (1000 runs)', () => {
     fc.assert(
       fc.property(fc.array(segmentArb(typeName), { maxLength: 8 }), (segments) => {
@@ -344,7 +344,7 @@ describe('PROTOCOL.md §4.3 round trip', () => {
   });
 });
 
-describe('PROTOCOL.md §4.1 message forms: normalizeMessage and messageToCQ', () => {
+describe('docs/protocol.md §4.1 message forms: normalizeMessage and messageToCQ', () => {
   it.each<[string, MessageInput, boolean, Segment[]]>([
     ['string is parsed', '[CQ:at,qq=1] hi&amp;', false, [seg('at', { qq: '1' }), text(' hi&')]],
     ['auto_escape: string verbatim as one text', '[CQ:at,qq=1] hi&amp;', true, [text('[CQ:at,qq=1] hi&amp;')]],

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as fc from 'fast-check';
 import * as t from 'io-ts';
 import { decodeWith } from '../../src/protocol/codecs/common';
@@ -58,13 +60,18 @@ const meta = { ...env, post_type: 'meta_event' };
 const notice = { ...env, post_type: 'notice' };
 const request = { ...env, post_type: 'request' };
 
-// The examples of PROTOCOL.md, verbatim.
-const heartbeatExample = JSON.parse(
-  '{"time":1700000000,"self_id":10001000,"post_type":"meta_event","meta_event_type":"heartbeat","status":{"online":true,"good":true},"interval":15000}',
+// The examples of docs/protocol.md (§3.1 heartbeat, §3.3 group message), read from the page itself
+// so that the documented shapes are the ones the codecs accept.
+const docExamples = [...readFileSync(join(__dirname, '../../docs/protocol.md'), 'utf8').matchAll(/```json\n([\s\S]*?)```/g)].map(
+  (m) => JSON.parse(m[1]!) as Record<string, unknown>,
 );
-const groupExample = JSON.parse(
-  '{"time":1700000000,"self_id":10001000,"post_type":"message","message_type":"group","sub_type":"normal","message_id":1234,"group_id":123456,"user_id":20002000,"anonymous":null,"message":[{"type":"at","data":{"qq":"10001000"}},{"type":"text","data":{"text":" hi"}}],"raw_message":"[CQ:at,qq=10001000] hi","font":0,"sender":{"user_id":20002000,"nickname":"A","card":"","role":"member"}}',
-);
+const docExample = (pick: (e: Record<string, unknown>) => boolean): Record<string, unknown> => {
+  const found = docExamples.find(pick);
+  if (!found) throw new Error('example missing from docs/protocol.md');
+  return found;
+};
+const heartbeatExample = docExample((e) => e.meta_event_type === 'heartbeat');
+const groupExample = docExample((e) => e.post_type === 'message' && e.message_type === 'group');
 const privateMessage = {
   ...env,
   post_type: 'message',

@@ -5,7 +5,7 @@ import { ErrorCode } from '../../src/protocol/errors';
 import { silentLogger } from '../../src/logging/logger';
 
 /**
- * FINDINGS.md F5 (issue 7 §4): the client must only ever speak for its own `self_id`. `send()`
+ * test/reliability/FINDINGS.md F5: the client must only ever speak for its own `self_id`. `send()`
  * checks the frame's shape and size but not `self_id`, so an event carrying another account's
  * `self_id` (an object or pre-encoded text) is written to the socket as is.
  */

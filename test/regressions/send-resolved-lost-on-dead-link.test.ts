@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/logging/logger';
 import { createFaultProxy, type FaultProxy } from '../reliability/lib/fault-proxy';
 
 /**
- * FINDINGS.md F1: a frame written into a link that is already dead (half-open: nothing passes,
+ * test/reliability/FINDINGS.md F1: a frame written into a link that is already dead (half-open: nothing passes,
  * nothing closes) must never be lost silently. With `confirmDelivery: 'ack'` a send that resolved
  * arrived; with the default `'write'` a send resolves on write and, if its link dies before the
  * server confirmed it, the frame is reported on `errors$` (`ONEBOT_DELIVERY_UNKNOWN`, `data.frames`).

@@ -7,8 +7,20 @@ describe('classifyFailure', () => {
     [
       { error: new Error('Unexpected server response: 403') },
       ErrorCode.Forbidden,
-      'server refused the connection with HTTP 403 (bad token, self id or role, or this self id is already connected)',
+      'server refused the connection with HTTP 403 (bad token, self id or role, this self id already connected, or a URL path that is not its OneBot endpoint: NoneBot2 answers 403 there too)',
       { status: 403 },
+    ],
+    [
+      { message: 'Unexpected server response: 404' },
+      ErrorCode.SocketError,
+      'server refused the upgrade with HTTP 404: no OneBot endpoint at this URL path (NoneBot2: /onebot/v11/ws, Koishi: /onebot, aiocqhttp: /ws/)',
+      { status: 404 },
+    ],
+    [
+      { message: 'Unexpected server response: 409' },
+      ErrorCode.DuplicateSelfId,
+      'server refused the connection with HTTP 409: another connection holds this self id; it is retried until that one goes away or attempts run out',
+      { status: 409 },
     ],
     [{ message: 'Unexpected server response: 502' }, ErrorCode.SocketError, 'server refused the upgrade with HTTP 502', { status: 502 }],
     [{ code: 1008, reason: 'invalid x-self-id', wasClean: true }, ErrorCode.Forbidden, 'server closed the connection: 1008 policy violation: invalid x-self-id', { code: 1008, reason: 'invalid x-self-id' }],

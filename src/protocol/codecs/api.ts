@@ -3,7 +3,7 @@ import { BooleanLike, NumberLike } from './common';
 import { Message, MessageInput, Segment } from './segments';
 
 /**
- * Params and result codecs of every OneBot v11 API action (PROTOCOL.md §5).
+ * Params and result codecs of every OneBot v11 API action (docs/protocol.md §5).
  *
  * Params are lenient because servers are: ids arrive as numbers or numeric strings (Koishi sends
  * strings above 32 bits), flags as `true`/`"true"`/`1`/`"yes"`, and optional keys as `null`
@@ -198,7 +198,7 @@ const SetGroupAddRequestParams = new t.Type<
 // --- quick operations (§3.7, §5.3) ---------------------------------------------------------------
 
 /**
- * A quick operation (PROTOCOL.md §3.7): every key optional; the spec defaults are filled on decode
+ * A quick operation (docs/protocol.md §3.7): every key optional; the spec defaults are filled on decode
  * (`auto_escape` false, `at_sender` true, `delete`/`kick`/`ban` false, `ban_duration` 1800 s).
  * `approve`, `remark`, `reason` and `reply` stay absent when absent ("leave the request untouched",
  * "no reply"). Keys meaningless for the event at hand are ignored by whoever executes it.
@@ -351,7 +351,7 @@ const action = <P extends t.Mixed, R extends t.Mixed>(params: P, result: R) => (
 // --- the table -----------------------------------------------------------------------------------
 
 /**
- * Every API action we know: `{ params, result }` codecs per action name (PROTOCOL.md §5.1–5.3, plus
+ * Every API action we know: `{ params, result }` codecs per action name (docs/protocol.md §5.1–5.3, plus
  * the go-cqhttp extensions servers call on connect or often). Decoding params fills the spec
  * defaults; results are the `data` of an `ok` response.
  *

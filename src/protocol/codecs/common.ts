@@ -4,7 +4,7 @@ import * as E from 'fp-ts/Either';
 
 /**
  * Shared codec building blocks. Events use strict JSON numbers (every implementation sends numbers);
- * API params are lenient (PROTOCOL.md §5: ids may come as numeric strings, booleans as "true"/1/"yes").
+ * API params are lenient (docs/protocol.md §5: ids may come as numeric strings, booleans as "true"/1/"yes").
  */
 
 /**

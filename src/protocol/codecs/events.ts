@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import { Message, dispatchCodec, replaceLast } from './segments';
 
 /**
- * Event codecs (PROTOCOL.md §3). Every event is a JSON object with the envelope of §2.2 (`time` in
+ * Event codecs (docs/protocol.md §3). Every event is a JSON object with the envelope of §2.2 (`time` in
  * seconds, numeric `self_id`, `post_type`) plus the fields of its kind. Numbers are strict JSON
  * numbers (every implementation sends numbers). Unknown fields are always kept: implementations add
  * plenty (`message_format`, `real_id`, `temp_source`...), and apps read them.

@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import { Json, JsonObject, withDefault } from './common';
 
 /**
- * An API request, server → us (PROTOCOL.md §2.3). `params` absent or `null` decodes to `{}`.
+ * An API request, server → us (docs/protocol.md §2.3). `params` absent or `null` decodes to `{}`.
  * `echo` is any JSON value and is kept exactly: present (even `null`) or absent, never invented.
  * Extra fields are kept.
  *
@@ -25,7 +25,7 @@ export const ApiRequest = t.intersection(
 export type ApiRequest = t.TypeOf<typeof ApiRequest>;
 
 /**
- * `status` of an API response (PROTOCOL.md §2.4): `ok` ↔ retcode 0, `async` ↔ 1, `failed` otherwise.
+ * `status` of an API response (docs/protocol.md §2.4): `ok` ↔ retcode 0, `async` ↔ 1, `failed` otherwise.
  *
  * @since 0.1.0
  * @category frames
@@ -35,7 +35,7 @@ export const ApiStatus = t.keyof({ ok: null, async: null, failed: null });
 export type ApiStatus = t.TypeOf<typeof ApiStatus>;
 
 /**
- * An API response, us → server (PROTOCOL.md §2.4). `data` is whatever the action returns (object,
+ * An API response, us → server (docs/protocol.md §2.4). `data` is whatever the action returns (object,
  * array or `null` per the spec; not narrowed here so a peer's odd payload is still readable) and
  * decodes to `null` when absent. `message`/`wording` are the go-cqhttp/NapCat error texts; other
  * extras (`msg`) are kept.

@@ -2,10 +2,10 @@ import * as t from 'io-ts';
 import { describe, JsonObject, withDefault } from './common';
 
 /**
- * Message segment codecs (PROTOCOL.md §4).
+ * Message segment codecs (docs/protocol.md §4).
  *
- * Leniency policy for standard segment `data` (PROTOCOL.md §4.2: "parameter values are strings, but be
- * lenient on input"), decided per field:
+ * Leniency policy for standard segment `data` (docs/protocol.md §4.2: values are strings by the
+ * standard, and input is read leniently), decided per field:
  * - Payload text (`text.text`, `xml.data`, `json.data`, URLs, titles, file names, nicknames): strict
  *   `string`. A number there is a peer bug worth reporting, not a formatting habit.
  * - Ids and numeric-looking values (`face.id`, `at.qq`, `reply.id`, `poke.type`, `location.lat`,
@@ -117,7 +117,7 @@ const fileSendOptions = { url: t.string, cache: Lenient, proxy: Lenient, timeout
 // ---------------------------------------------------------------------------------------------------
 
 /**
- * The generic message segment `{ type, data }` (PROTOCOL.md §4.2). `data: null` or a missing `data`
+ * The generic message segment `{ type, data }` (docs/protocol.md §4.2). `data: null` or a missing `data`
  * decodes to `{}`. Any `type` is accepted, so unknown segment types pass through untouched.
  *
  * @example
@@ -308,7 +308,7 @@ const messageCodec = <A>(name: string, expected: string, allowSingle: boolean): 
 };
 
 /**
- * The `message` field of an event: a CQ-code string or an array of segments (PROTOCOL.md §4.1).
+ * The `message` field of an event: a CQ-code string or an array of segments (docs/protocol.md §4.1).
  * Standard segments in the array are checked with their codecs; unknown ones pass through.
  *
  * @example

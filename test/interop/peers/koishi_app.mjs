@@ -103,6 +103,8 @@ app.middleware(async (session, next) => {
     self_id: session.selfId,
     raw_message_type: onebotData.message_type,
     segments: (session.elements || []).map((el) => ({ type: el.type, attrs: el.attrs })),
+    // The quoted message, which the adapter fetches with get_msg (absent when that fails).
+    quote: session.quote ? { id: session.quote.id, content: session.quote.content, user_id: session.quote.user && session.quote.user.id } : null,
   });
   try {
     const ids = await session.send(`echo: ${text}`);

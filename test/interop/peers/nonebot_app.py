@@ -13,6 +13,7 @@ when set, is checked by the adapter. Reports JSON lines on stdout
 (see peer_report.py); NoneBot's own log goes to stderr.
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -48,6 +49,9 @@ config = {
     # No command prefix games: the echo plugin handles every message.
     "command_start": {"/"},
 }
+# $PEER_CONFIG_JSON: extra settings as one JSON object, e.g. a community
+# plugin's options ({"repeater_group": ["all"]} for nonebot-plugin-repeater).
+config.update(json.loads(os.environ.get("PEER_CONFIG_JSON", "") or "{}"))
 token = access_token()
 if token:
     config["onebot_access_token"] = token
@@ -67,7 +71,13 @@ driver = nonebot.get_driver()
 driver.register_adapter(Adapter)
 
 # Import by module name (sys.path has this folder), whatever the cwd is.
-for _name in ("nonebot_plugins.interop_echo", "nonebot_plugins.interop_probe"):
+# $PEER_PLUGINS (comma-separated module names) replaces the default set, e.g.
+# "nonebot.plugins.echo,nonebot_plugins.world_probe" for the world tests.
+_plugins = [p for p in os.environ.get("PEER_PLUGINS", "").split(",") if p] or [
+    "nonebot_plugins.interop_echo",
+    "nonebot_plugins.interop_probe",
+]
+for _name in _plugins:
     if nonebot.load_plugin(_name) is None:
         report("fatal", error=f"plugin {_name} failed to load")
         sys.exit(3)
