@@ -132,8 +132,9 @@ const released = (delivery: Delivery, link: Link, wake$: Observable<unknown>): O
         subscriber.next(frame);
       }
       if (link.writable && link.congested) {
+        // Reading pauses until the socket drains, so the drain is watched even with nothing waiting.
         link.pause('congested');
-        if (delivery.waitingCount > 0) link.watchDrain();
+        link.watchDrain();
       }
     };
     return wake$.subscribe(release);
@@ -148,7 +149,7 @@ const writes = (c: ConnectionContext, link: Link): Observable<unknown> => {
       if (frame.kind === 'meta') return;
       c.delivery.wrote(frame, confirmable);
       if (!confirmable || c.confirmDelivery === 'write') frame.settle?.resolve();
-      if (confirmable && c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
+      if (confirmable && c.delivery.shouldPing()) link.liveness!.ping((seq) => c.delivery.pinged(seq));
     }),
   );
 };
@@ -160,7 +161,7 @@ const confirmations = (c: ConnectionContext, link: Link): Observable<unknown> =>
     : link.liveness.pongs$.pipe(
         tap((seq) => {
           for (const frame of c.delivery.pong(seq)) if (c.confirmDelivery === 'ack') frame.settle?.resolve();
-          if (c.delivery.shouldPing()) c.delivery.pinged(link.liveness!.ping());
+          if (c.delivery.shouldPing()) link.liveness!.ping((seq) => c.delivery.pinged(seq));
           // Confirmations make room for frames held back by the bound on unconfirmed ones.
           if (c.delivery.waitingCount > 0) c.queued.next();
         }),
@@ -181,12 +182,25 @@ const answers = (c: ConnectionContext, link: Link, calls: Subject<IncomingCall>)
 };
 
 const queueAnswer = (c: ConnectionContext, link: Link, text: string): void => {
-  if (!c.delivery.offer({ text, kind: 'answer', linkId: link.id })) {
-    c.report(new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${c.delivery.count} frames, ${c.delivery.bytes} bytes): an API answer was dropped`, { frames: [text] }));
+  // Nothing waits and the socket takes it without piling up: the answer goes out now, counted but
+  // not kept (Delivery.wroteUntracked says why answers never wait for confirmations).
+  if (c.delivery.waitingCount === 0 && link.writable && !link.congested) {
+    link.write(text);
+    c.delivery.wroteUntracked();
+    if (link.liveness !== undefined && c.delivery.shouldPing()) link.liveness!.ping((seq) => c.delivery.pinged(seq));
     return;
   }
-  // Wake the outbox: the answer leaves as soon as the link takes it.
-  c.queued.next();
+  // Else it waits its turn behind what waits (the write order is the order of answers and sends).
+  if (c.delivery.offer({ text, kind: 'answer', linkId: link.id })) {
+    c.queued.next();
+    return;
+  }
+  // Else the socket is backed up: stop reading until it drains, and report the answer.
+  if (link.writable && link.congested) {
+    link.pause('congested');
+    link.watchDrain();
+  }
+  c.report(new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${c.delivery.count} frames, ${c.delivery.bytes} bytes) and the socket backed up: an API answer was dropped`, { frames: [text] }));
 };
 
 /** One frame from the socket: decoded and emitted; an API call also goes to the answering engine. */
@@ -209,7 +223,7 @@ const inbound = (c: ConnectionContext, link: Link, data: unknown, calls: Subject
 
 /** The link died: what it wrote without confirmation is reported with the frames, never silently lost. */
 const linkLost = (c: ConnectionContext, link: Link, cause: OneBotError | undefined): void => {
-  const { unconfirmed, unsentAnswers } = c.delivery.linkLost();
+  const { unconfirmed, unsentAnswers, untrackedAnswers } = c.delivery.linkLost();
   const why = cause === undefined ? {} : { cause: cause.code };
   if (unconfirmed.length > 0) {
     const error = new OneBotError(
@@ -217,7 +231,12 @@ const linkLost = (c: ConnectionContext, link: Link, cause: OneBotError | undefin
       `connection ended before the server confirmed ${unconfirmed.length} written frame(s): they may or may not have arrived, and are not sent again`,
       { link: link.id, count: unconfirmed.length, ...why, frames: unconfirmed.map((f) => f.text) },
     );
-    for (const frame of unconfirmed) if (c.confirmDelivery === 'ack') frame.settle?.reject(error);
+    // 'ack' sends reject; 'write' sends were written, so they resolve (if they have not yet) and
+    // the report tells what became of them.
+    for (const frame of unconfirmed) {
+      if (c.confirmDelivery === 'ack') frame.settle?.reject(error);
+      else frame.settle?.resolve();
+    }
     c.report(error);
   }
   if (unsentAnswers.length > 0) {
@@ -228,6 +247,15 @@ const linkLost = (c: ConnectionContext, link: Link, cause: OneBotError | undefin
         ...why,
         frames: unsentAnswers.map((f) => f.text),
       }),
+    );
+  }
+  if (untrackedAnswers > 0) {
+    c.report(
+      new OneBotError(
+        ErrorCode.DeliveryUnknown,
+        `connection ended before the server confirmed ${untrackedAnswers} API answer(s) written while the outbox was full (not kept, so not listed): they may or may not have arrived`,
+        { link: link.id, count: untrackedAnswers, ...why, frames: [] },
+      ),
     );
   }
 };

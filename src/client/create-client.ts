@@ -227,7 +227,7 @@ class Client implements OneBotClient {
     if (link !== undefined && link.writable) {
       // Frames written since the last ping get one now, ahead of the close frame, so the server's
       // pong confirms them before it answers the close.
-      if (link.liveness !== undefined && this.delivery.hasUncovered()) this.delivery.pinged(link.liveness.ping());
+      if (link.liveness !== undefined && this.delivery.hasUncovered()) link.liveness.ping((seq) => this.delivery.pinged(seq));
       link.close(1000, 'client disconnect');
       if (!this.stopped) this.closeTimer = timer(CLOSE_TIMEOUT, this.options.scheduler).subscribe(() => this.stopNow());
     } else {

@@ -50,6 +50,8 @@ export interface LinkLoss {
   readonly unconfirmed: readonly Outgoing[];
   /** API answers of that link still waiting: nobody asks for them any more, they are dropped. */
   readonly unsentAnswers: readonly Outgoing[];
+  /** API answers written past the bounds ({@link Delivery.wroteUntracked}) and never confirmed: only their number is known. */
+  readonly untrackedAnswers: number;
 }
 
 /** While one acknowledgement ping is in flight, another goes out after this many more writes. */
@@ -97,8 +99,11 @@ export class Delivery {
   /** Frames written on the current link so far, and how many of them are confirmed. */
   private written = 0;
   private confirmed = 0;
-  /** Acknowledgement pings in flight: [ping number, frames written before it], oldest first. */
-  private readonly pings: [seq: number, upTo: number][] = [];
+  /** Acknowledgement pings in flight: [ping number, frames written before it, untracked answers written before it], oldest first. */
+  private readonly pings: [seq: number, upTo: number, untrackedUpTo: number][] = [];
+  /** Answers written on the current link without being kept ({@link wroteUntracked}), and how many of them are confirmed. */
+  private untracked = 0;
+  private untrackedConfirmed = 0;
   /** Sizes (characters of JSON text) of the waiting and of the unconfirmed frames. */
   private waitingSize = 0;
   private unconfirmedSize = 0;
@@ -158,9 +163,20 @@ export class Delivery {
 
   /** Whether an acknowledgement ping should go out now: frames are uncovered, and no ping is in flight (or a long batch is). */
   shouldPing(): boolean {
-    const last = this.pings.length > 0 ? this.pings[this.pings.length - 1]![1] : this.confirmed;
-    const uncovered = this.written - last;
+    const lastPing = this.pings[this.pings.length - 1];
+    const uncovered = this.written - (lastPing?.[1] ?? this.confirmed) + (this.untracked - (lastPing?.[2] ?? this.untrackedConfirmed));
     return uncovered > 0 && (this.pings.length === 0 || uncovered >= ACK_BATCH);
+  }
+
+  /**
+   * An API answer was written straight away, without being kept (its text is not retained, so it
+   * costs no memory and takes no room among the unconfirmed frames). Answers must not wait for
+   * confirmations: the pong that would confirm earlier frames may be queued behind the very calls
+   * being answered, so holding their answers, or pausing reading, could never free it. Counted, so
+   * a link that dies before a pong covers them reports how many.
+   */
+  wroteUntracked(): void {
+    this.untracked++;
   }
 
   /** Whether frames were written after the last acknowledgement ping (a ping before a close covers them). */
@@ -171,7 +187,7 @@ export class Delivery {
 
   /** An acknowledgement ping numbered `seq` was sent after everything written so far. */
   pinged(seq: number): void {
-    this.pings.push([seq, this.written]);
+    this.pings.push([seq, this.written, this.untracked]);
   }
 
   /**
@@ -180,7 +196,11 @@ export class Delivery {
    */
   pong(seq: number): Outgoing[] {
     let upTo = this.confirmed;
-    while (this.pings.length > 0 && this.pings[0]![0] <= seq) upTo = this.pings.shift()![1];
+    while (this.pings.length > 0 && this.pings[0]![0] <= seq) {
+      const [, written, untracked] = this.pings.shift()!;
+      upTo = written;
+      this.untrackedConfirmed = untracked;
+    }
     const done: Outgoing[] = [];
     for (; this.confirmed < upTo; this.confirmed++) {
       const frame = this.unconfirmed.shift()!;
@@ -202,10 +222,13 @@ export class Delivery {
     for (const frame of keep) this.waiting.push(frame);
     this.unconfirmedSize = 0;
     for (const frame of unsentAnswers) this.waitingSize -= frame.text.length;
+    const untrackedAnswers = this.untracked - this.untrackedConfirmed;
     this.written = 0;
     this.confirmed = 0;
+    this.untracked = 0;
+    this.untrackedConfirmed = 0;
     this.pings.length = 0;
-    return { unconfirmed, unsentAnswers };
+    return { unconfirmed, unsentAnswers, untrackedAnswers };
   }
 
   /** The client stopped: every waiting frame leaves the outbox, to be rejected. */

@@ -116,7 +116,9 @@ export interface ClientOptions {
    * When a `send()` promise settles. Either way every frame is confirmed by the server or, when its
    * link dies first, reported on `errors$` as `ONEBOT_DELIVERY_UNKNOWN` with the frames in its data
    * (docs/guides/delivery.md has the table).
-   * - `'write'`: once the frame was written to a live connection, after its connect event.
+   * - `'write'`: once the frame was written to a live connection, after its connect event (while
+   *   the outbox is half full of unconfirmed frames: once confirmed, or its link ended, which paces
+   *   an `await send()` loop).
    * - `'ack'`: once the server confirmed reading it (Node); it rejects with `DeliveryUnknown` when the
    *   link dies first. Browsers cannot confirm, and resolve on write.
    * @defaultValue `'write'`

@@ -85,7 +85,9 @@ export interface OneBotClient {
    * too) and goes out exactly once, in order, after the next connection's connect event.
    *
    * What the promise means depends on `confirmDelivery` (docs/guides/delivery.md has the table):
-   * with `'write'` (the default) it resolves once the frame was written to a live connection; with
+   * with `'write'` (the default) it resolves once the frame was written to a live connection (while
+   * the outbox is half full of unconfirmed frames, once the server confirmed it or its connection
+   * ended: so an `await send()` loop is paced by the server instead of overrunning `outboxLimit`); with
    * `'ack'` once the server confirmed reading it (Node), rejecting with `DeliveryUnknown` when the
    * connection ends first. In both modes a frame whose connection ends before the server confirmed
    * it is reported on `errors$` as `DeliveryUnknown`, with the frame in `data.frames`: never lost

@@ -86,9 +86,13 @@ export class Liveness {
     return this.unanswered.length;
   }
 
-  /** Sends a numbered ping now; returns its number. */
-  ping(): number {
+  /**
+   * Sends a numbered ping now; returns its number. `numbered` is told the number before the ping
+   * leaves, so whoever waits for its pong knows it even when the pong comes back synchronously.
+   */
+  ping(numbered?: (seq: number) => void): number {
     const seq = ++this.seq;
+    numbered?.(seq);
     if (this.stopped) return seq;
     this.unanswered.push(seq);
     // Armed before pinging, so even a pong delivered synchronously finds it.

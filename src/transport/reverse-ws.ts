@@ -124,7 +124,7 @@ export const dialReverseWs = (config: ReverseWsConfig): Observable<LinkEvent> =>
         next: () => {
           handshake.unsubscribe();
           if (socket === undefined || failure !== undefined) return;
-          link = new OpenLink(socket, config, end);
+          link = new OpenLink(socket, config, end, (data) => subscriber.next({ type: 'data', data, link: link! }));
           subscriber.next({ type: 'open', link });
         },
       },
@@ -137,7 +137,7 @@ export const dialReverseWs = (config: ReverseWsConfig): Observable<LinkEvent> =>
 
     const frames = subject.subscribe({
       next: (data) => {
-        if (link !== undefined && failure === undefined) subscriber.next({ type: 'data', data, link });
+        if (link !== undefined && failure === undefined) link.receive(data);
       },
       error: end,
       // A clean close is still the end of this connection: report it with its code and reason.
@@ -168,12 +168,21 @@ class OpenLink implements Link {
   private polling = false;
   private dead = false;
   private readonly pausedBy = new Set<string>();
+  /**
+   * Frames that arrived after `pause()`. Pausing stops the socket from reading, but `ws` still hands
+   * over the frames of the data it already read (up to one socket read, 64 KiB, or one frame up to
+   * `maxPayload`); they wait here, in order, until reading resumes, so a pause takes effect at once.
+   */
+  private held: unknown[] = [];
+  private readonly canPause: boolean;
 
   constructor(
     private readonly socket: SocketLike,
     private readonly config: ReverseWsConfig,
     end: (error: OneBotError) => void,
+    private readonly emit: (data: unknown) => void,
   ) {
+    this.canPause = typeof (socket as { pause?: unknown }).pause === 'function';
     this.openedAt = config.scheduler.now();
     // One path for every frame: the writer, straight to the socket (see the module comment).
     this.writer = createFrameWriter(socket, (text) => socket.send(text), config.highWaterMark);
@@ -194,6 +203,12 @@ class OpenLink implements Link {
     return this.writer.write(text);
   }
 
+  /** A frame from the socket: handed on, or held while paused. */
+  receive(data: unknown): void {
+    if (this.canPause && this.pausedBy.size > 0) this.held.push(data);
+    else this.emit(data);
+  }
+
   pause(reason: string): void {
     if (this.pausedBy.size === 0) (this.socket as { pause?: () => void }).pause?.();
     this.pausedBy.add(reason);
@@ -201,7 +216,9 @@ class OpenLink implements Link {
 
   resume(reason: string): void {
     if (!this.pausedBy.delete(reason) || this.pausedBy.size > 0 || this.dead) return;
-    (this.socket as { resume?: () => void }).resume?.();
+    // The held frames first, in order; one of them may pause again.
+    while (this.held.length > 0 && this.pausedBy.size === 0 && !this.dead) this.emit(this.held.shift());
+    if (this.pausedBy.size === 0 && !this.dead) (this.socket as { resume?: () => void }).resume?.();
   }
 
   close(code = 1000, reason = 'client disconnect'): void {
@@ -211,6 +228,7 @@ class OpenLink implements Link {
   /** The link is over: no more writes, pings or drain polls. */
   kill(): void {
     this.dead = true;
+    this.held = [];
     this.liveness?.stop();
     this.drainPoll?.unsubscribe();
     this.drained.complete();

@@ -35,6 +35,21 @@ describe('delivery bookkeeping', () => {
     expect(d.bytes).toBe(5);
   });
 
+  it('counts answers written untracked: a ping covers them, its pong confirms them, the rest are reported by number', () => {
+    const d = box(1);
+    d.offer(send('a'));
+    writeAll(d, true, 1); // a written, ping 1 in flight
+    d.wroteUntracked();
+    d.wroteUntracked();
+    expect(d.shouldPing()).toBe(false); // ping 1 still in flight, batch not reached
+    d.pinged(2); // covers a and both answers
+    d.wroteUntracked(); // after ping 2: not covered by it
+    expect(texts(d.pong(2))).toEqual(['a']);
+    expect(d.shouldPing()).toBe(true); // the last answer is uncovered
+    expect(d.linkLost()).toEqual({ unconfirmed: [], unsentAnswers: [], untrackedAnswers: 1 });
+    expect(d.linkLost().untrackedAnswers).toBe(0); // counted per link
+  });
+
   it('unconfirmed frames fill a bound of their own: writing waits for confirmations, new frames still queue', () => {
     const d = box(2);
     d.offer(send('a'));
