@@ -60,7 +60,7 @@ const splitEcho = (text: string): { id: number; text: string } => {
   return { id: Number(text.slice(at + ECHO.length, -1)), text: `${text.slice(0, at)}}` };
 };
 
-/** The HTTP status of an answer (TRANSPORTS.md, "HTTP API"): 404 unknown action, 400 bad request, else 200. */
+/** The HTTP status of an answer (docs/guides/transports.md, "HTTP API"): 404 unknown action, 400 bad request, else 200. */
 const statusOf = (text: string): number => {
   const m = /^\{"status":"\w+","retcode":(\d+)/.exec(text);
   const retcode = m === null ? 0 : Number(m[1]);
@@ -119,7 +119,7 @@ export const createListeners = (transports: readonly Transport[], c: TransportsC
       c.logger.info('application disconnected from forward WebSocket', { remote: peer.remote, id: peer.id });
     };
     const closed$ = peer.data$.pipe(ignoreElements(), endWith(undefined));
-    // Nothing an `/event` socket sends is acted upon (TRANSPORTS.md).
+    // Nothing an `/event` socket sends is acted upon (docs/guides/transports.md).
     if (peer.role === 'event') return closed$.pipe(ignoreElements(), finalize(gone));
     const calls = peer.data$.pipe(mergeMap((data) => inbound(data, (text) => write(peer, text))));
     return answerCalls(calls, { ...c.answering, pause: () => peer.pause(), resume: () => peer.resume() }).pipe(

@@ -6,7 +6,7 @@ import type { ForwardWsTransport, ListenAddress, WsPeer } from './adapter';
 import { bind, checkListenOptions, LISTEN_DEFAULTS, serverOptions, shut, tokenCheck, type ListenOptions } from './listen';
 
 /**
- * Forward WebSocket (TRANSPORTS.md, "Forward WebSocket"): the bot listens and applications dial in.
+ * Forward WebSocket (docs/guides/transports.md, "Forward WebSocket"): the bot listens and applications dial in.
  * This adapter only accepts sockets and turns each into a {@link WsPeer}; the client decides what
  * to write (the connect event, events, heartbeats, answers). Node only.
  *

@@ -4,7 +4,7 @@ import type { HttpApiTransport, HttpCall, ListenAddress } from './adapter';
 import { bind, checkListenOptions, LISTEN_DEFAULTS, serverOptions, shut, tokenCheck, type ListenOptions } from './listen';
 
 /**
- * HTTP API (TRANSPORTS.md, "HTTP API"): the bot listens for `GET`/`POST /:action`. This adapter does
+ * HTTP API (docs/guides/transports.md, "HTTP API"): the bot listens for `GET`/`POST /:action`. This adapter does
  * everything HTTP: the method, the token (401/403), the content type (406), reading a bounded body
  * (413) and parsing it (400). What passes is an {@link HttpCall}; the client answers it with the
  * same engine as every other transport and maps the answer to a status (404 for an unknown action,

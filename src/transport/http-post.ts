@@ -5,7 +5,7 @@ import type { HttpPostTransport, PostJob, PostOutcome } from './adapter';
 import { DEFAULT_USER_AGENT } from './socket-factory';
 
 /**
- * HTTP POST (TRANSPORTS.md, "HTTP POST"): every event is POSTed as JSON to each configured URL, with
+ * HTTP POST (docs/guides/transports.md, "HTTP POST"): every event is POSTed as JSON to each configured URL, with
  * `X-Self-ID`, and `X-Signature: sha1=<HMAC-SHA1 of the body>` when a secret is set. A JSON object
  * in the answer is a quick operation, handed back to the client (which performs it with its
  * `.handle_quick_operation` handler); 204 or an empty body is none. Node only (`fetch`, `crypto`).

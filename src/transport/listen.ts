@@ -53,7 +53,7 @@ export const checkListenOptions = (what: string, o: ListenOptions): void => {
 };
 
 /**
- * The token check of both listening transports (TRANSPORTS.md, "Authorization"): the credential
+ * The token check of both listening transports (docs/guides/transports.md, "Authorization"): the credential
  * comes from `Authorization: Bearer|Token <t>` or else `?access_token=`; both sides are hashed to
  * equal-length digests before a constant-time compare, so timing leaks neither content nor length.
  * Returns the HTTP status to refuse with, or `undefined` to accept.
