@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { EMPTY, Observable, Subject, endWith, finalize, ignoreElements, interval, merge, mergeMap, of, takeUntil, tap, type SchedulerLike } from 'rxjs';
+import { EMPTY, Observable, Subject, endWith, filter, finalize, ignoreElements, interval, map, merge, mergeMap, of, takeUntil, tap, type SchedulerLike } from 'rxjs';
 import { encodeResponse, failedResponse, Retcode } from '../protocol/answer';
 import type { Json } from '../protocol/codecs/common';
 import { ErrorCode, OneBotError } from '../protocol/errors';
@@ -171,16 +171,17 @@ export const createListeners = (transports: readonly Transport[], c: TransportsC
       ignoreElements(),
     );
     const served$ = t.listen().pipe(
-      mergeMap((e) => {
-        if (e.type === 'listening') return of('listening' as const);
-        if (e.type === 'refused') return refused('HTTP API', e);
+      tap((e) => {
+        if (e.type === 'refused') return void refused('HTTP API', e);
+        if (e.type !== 'call') return;
         const id = ++nextId;
         waiting.set(id, e.call);
         const request = { action: e.call.action, params: e.call.params };
         c.received({ kind: 'request', request });
-        calls.next({ request: { ...request, echo: id }, size: e.call.size });
-        return EMPTY;
+        calls.next({ request: { action: request.action, params: request.params, echo: id }, size: e.call.size });
       }),
+      filter((e) => e.type === 'listening'),
+      map(() => 'listening' as const),
     );
     return merge(answers$, served$);
   };

@@ -57,10 +57,14 @@ export const httpApiAdapter = (options: HttpApiOptions = {}): HttpApiTransport =
       const checkToken = tokenCheck(o.accessToken);
 
       const handle = (req: IncomingMessage, res: ServerResponse): void => {
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        const segments = url.pathname.split('/').filter((s) => s !== '');
+        // Path and query split by hand: a `URL` object per request is measurable at this rate.
+        const target = req.url ?? '/';
+        const mark = target.indexOf('?');
+        const search = mark < 0 ? '' : target.slice(mark + 1);
+        const searchParams = new URLSearchParams(search);
+        const segments = (mark < 0 ? target : target.slice(0, mark)).split('/').filter((s) => s !== '');
         if (req.method !== 'GET' && req.method !== 'POST') return plain(res, 405, `method ${req.method ?? '?'} not allowed: use GET or POST`, { Allow: 'GET, POST' });
-        const denied = checkToken(req.headers, url.searchParams);
+        const denied = checkToken(req.headers, searchParams);
         if (denied !== undefined) {
           const reason = denied === 401 ? 'access token missing' : 'access token wrong';
           subscriber.next({ type: 'refused', status: denied, remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, reason });
@@ -73,7 +77,8 @@ export const httpApiAdapter = (options: HttpApiOptions = {}): HttpApiTransport =
         } catch {
           return plain(res, 404, 'not found: the action name is not valid URL encoding');
         }
-        const query = Object.fromEntries([...url.searchParams].filter(([k]) => k !== 'access_token'));
+        const query: Record<string, unknown> = {};
+        for (const [k, v] of searchParams) if (k !== 'access_token') query[k] = v;
         const declared = Number(req.headers['content-length'] ?? 0);
         if (declared > o.maxPayload) {
           plain(res, 413, `body of ${declared} bytes is over maxPayload (${o.maxPayload})`, { Connection: 'close' });
@@ -107,7 +112,7 @@ export const httpApiAdapter = (options: HttpApiOptions = {}): HttpApiTransport =
           const call: HttpCall = {
             action,
             params,
-            size: (url.search.length || 0) + body.length,
+            size: search.length + body.length,
             get aborted() {
               return res.destroyed || res.writableEnded;
             },
