@@ -25,9 +25,11 @@ import { reconnect } from './rows/06-reconnect';
 import { bundle } from './rows/07-bundle';
 import { awaitRow } from './rows/08-await';
 import { playground } from './rows/09-playground';
+import { httpApiRow } from './rows/11-http-api';
+import { forwardWsRow } from './rows/12-forward-ws';
 
 // Row 8 came later; it runs after row 1, whose burst it complements.
-const ROWS: RowSpec[] = [outbound, awaitRow, inbound, api, handshake, idle, reconnect, bundle, playground];
+const ROWS: RowSpec[] = [outbound, awaitRow, inbound, api, handshake, idle, reconnect, bundle, playground, httpApiRow, forwardWsRow];
 
 interface Flags {
   quick: boolean;

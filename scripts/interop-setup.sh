@@ -36,6 +36,15 @@ PY_PINS=(
   "httpx==0.28.1"
   "websockets==17.4"
 )
+# graiax-anchor: a framework that can only dial out (forward WS / HTTP API), in its own venv.
+ANCHOR_SPEC=(
+  "graiax-anchor==0.1.2"
+  "graia-broadcast==0.23.5"
+  "launart==0.6.4"
+  "aiohttp==3.14.5"
+  "pydantic==2.14.4"
+  "loguru==0.7.3"
+)
 # The second venv: NoneBot 1 and AliceBot, with what they run on (resolved together once, pinned).
 NONEBOT1_VERSION="1.9.1"
 ALICEBOT_VERSION="0.11.0"
@@ -162,6 +171,26 @@ else
 fi
 
 # --- Koishi peer --------------------------------------------------------------
+ANCHOR_VENV="$INTEROP_DIR/venv-anchor"
+ANCHOR_STAMP="$ANCHOR_VENV/.onebot-rx-pins"
+ANCHOR_WANT="$(printf '%s\n' "${ANCHOR_SPEC[@]}")"
+anchor_check() {
+  "$ANCHOR_VENV/bin/python" -c 'import graiax.anchor, graia.broadcast, launart, aiohttp; from importlib.metadata import version; v = version("graiax-anchor"); print("  graiax-anchor==" + v, file=__import__("sys").stderr); assert v == "0.1.2", v'
+}
+if [[ "$FORCE" != "1" && -x "$ANCHOR_VENV/bin/python" && -f "$ANCHOR_STAMP" && "$(cat "$ANCHOR_STAMP")" == "$ANCHOR_WANT" ]] && anchor_check 2>/dev/null; then
+  log "graiax-anchor peer already installed in $ANCHOR_VENV"
+else
+  log "installing graiax-anchor peer into $ANCHOR_VENV"
+  if [[ "$FORCE" == "1" || ! -x "$ANCHOR_VENV/bin/python" ]]; then
+    rm -rf "$ANCHOR_VENV"
+    "$PYTHON" -m venv "$ANCHOR_VENV" || die "cannot create venv $ANCHOR_VENV"
+  fi
+  "$ANCHOR_VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q "${ANCHOR_SPEC[@]}" \
+    || die "pip install of graiax-anchor failed"
+  anchor_check || die "graiax-anchor installed but not importable / wrong version"
+  printf '%s' "$ANCHOR_WANT" >"$ANCHOR_STAMP"
+fi
+
 mkdir -p "$KOISHI_DIR"
 KOISHI_PKG="$(cat <<EOF
 {

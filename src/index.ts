@@ -59,5 +59,6 @@ export type { ApiRequest, ApiResponse } from './protocol/codecs/frames';
 export type { ActionName, ActionParams, ActionResult } from './protocol/codecs/api';
 export type { Frame } from './protocol/frame';
 export type { CloseInfo } from './transport/close-reason';
+export type { Transport, ForwardWsTransport, HttpApiTransport, HttpPostTransport, ListenAddress, WsPeer, HttpCall, PostJob, PostOutcome, Refusal } from './transport/adapter';
 export type { SocketLike, WebSocketCtorLike, TlsOptions } from './transport/socket-factory';
 export { silentLogger, redact, redactString, createConsoleLogger, withLevel, type Logger, type LogLevel } from './logging/logger';

@@ -10,7 +10,9 @@ import { INPUT_HELP, parseInputLine } from './input';
 import { aborted, ExitCode } from './io';
 import type { Printer } from './printer';
 import type { CommandContext } from './program';
-import { tappedWebSocket } from './wire-tap';
+import { tappedTransport, tappedWebSocket } from './wire-tap';
+import type { Transport } from '../transport/adapter';
+import { forwardWs, httpApi, httpPost } from '../client/listening';
 
 /** Flags of `onebot-rx connect`. @since 0.1.0 @category cli */
 export interface ConnectFlags {
@@ -20,7 +22,37 @@ export interface ConnectFlags {
   readonly maxAttempts: number;
   readonly heartbeat: number;
   readonly format: 'array' | 'string';
+  /** Forward WebSocket: listen here for applications that dial in. */
+  readonly wsListen?: { readonly host: string; readonly port: number };
+  /** HTTP API: listen here for `/:action` calls. */
+  readonly httpListen?: { readonly host: string; readonly port: number };
+  /** HTTP POST: post every event to these URLs. */
+  readonly httpPost?: readonly string[];
+  /** HTTP POST signature secret. */
+  readonly secret?: string;
 }
+
+/** The listening transports the flags ask for; the token guards them (and is sent with POSTs). @internal */
+const transportsOf = (flags: ConnectFlags, accessToken: string | undefined): Transport[] => {
+  const token = accessToken ? { accessToken } : {};
+  const transports: Transport[] = [];
+  if (flags.wsListen) transports.push(forwardWs({ ...flags.wsListen, ...token }));
+  if (flags.httpListen) transports.push(httpApi({ ...flags.httpListen, ...token }));
+  if (flags.httpPost && flags.httpPost.length > 0) transports.push(httpPost({ urls: flags.httpPost, ...token, ...(flags.secret ? { secret: flags.secret } : {}) }));
+  return transports;
+};
+
+/** `forward WS ws://127.0.0.1:6700/ (/, /api, /event), HTTP API http://…, HTTP POST → http://…` @internal */
+const describeTransports = (transports: readonly Transport[]): string =>
+  transports
+    .map((t) =>
+      t.kind === 'forward-ws'
+        ? `forward WS ${t.address?.url ?? '?'} (/, /api, /event)`
+        : t.kind === 'http-api'
+          ? `HTTP API ${t.address?.url ?? '?'}`
+          : `HTTP POST → ${t.urls.map((u) => redactString(u)).join(', ')}`,
+    )
+    .join('; ');
 
 /** Connection failures already shown through the state lines; not repeated from `errors$`. @internal */
 const SHOWN_AS_STATE: ReadonlySet<string> = new Set([
@@ -72,18 +104,18 @@ export const refusalHint = (status: number, url: string, hasToken: boolean): str
 };
 
 /** @internal */
-const describeState = (s: ClientState, url: string, maxAttempts: number): string | undefined => {
+const describeState = (s: ClientState, url: string | undefined, maxAttempts: number, transports: readonly Transport[]): string | undefined => {
   switch (s.status) {
     case 'idle':
       return undefined;
     case 'connecting':
-      return `connecting to ${url}`;
+      return url === undefined ? 'starting the transports' : `connecting to ${url}`;
     case 'open':
-      return `connected to ${url}: the bot is online (its first frame, the "connect" event, was sent)`;
+      return url === undefined ? `running: ${describeTransports(transports)}` : `connected to ${url}: the bot is online (its first frame, the "connect" event, was sent)`;
     case 'reconnecting': {
       const status = httpStatus(s.error);
       // A 404 gets the CLI's own hint, which names the path typed; the library's generic one is left out.
-      const why = status === 404 ? `server refused the upgrade with HTTP 404; ${refusalHint(404, url, false)}` : (s.error?.message ?? (s.lastClose ? describeClose(s.lastClose) : 'connection lost'));
+      const why = status === 404 ? `server refused the upgrade with HTTP 404; ${refusalHint(404, url ?? '', false)}` : (s.error?.message ?? (s.lastClose ? describeClose(s.lastClose) : 'connection lost'));
       const of = maxAttempts > 0 ? `/${maxAttempts}` : '';
       return `${why}; reconnecting in ${s.delay ?? '?'} ms (attempt ${s.attempt}${of})`;
     }
@@ -157,19 +189,26 @@ const runCommand = async (
 };
 
 /**
- * `onebot-rx connect <url>`: one bot, driven by stdin, printing everything it receives, the
- * answers it sends to API calls and its connection state. Ends on `/quit`, end of input or Ctrl-C
- * (exit 0), when the reconnect attempts run out (exit 3) or when the server refuses the token
- * (exit 4).
+ * `onebot-rx connect [url] [--ws-listen H:P] [--http-listen H:P] [--http-post URL…]`: one bot on any
+ * mix of the four OneBot v11 transports, driven by stdin, printing everything it receives, the API
+ * calls it answers and its connection state. Ends on `/quit`, end of input or Ctrl-C (exit 0), when
+ * the reconnect attempts run out (exit 3), when the server refuses the token (exit 4), or when a
+ * port cannot be bound (exit 1).
  *
  * @since 0.1.0
  * @category cli
  */
-export const runConnect = async (ctx: CommandContext, url: string, flags: ConnectFlags): Promise<number> => {
+export const runConnect = async (ctx: CommandContext, url: string | undefined, flags: ConnectFlags): Promise<number> => {
   const { printer, io } = ctx;
   const me = String(flags.selfId);
-  const shownUrl = redactString(url);
   const accessToken = flags.token ?? io.env.ONEBOT_ACCESS_TOKEN;
+  const transports = transportsOf(flags, accessToken);
+  if (url === undefined && transports.length === 0) {
+    printer.print({ kind: 'error', from: me, text: 'no transport: give a reverse WebSocket URL, --ws-listen HOST:PORT, --http-listen HOST:PORT or --http-post URL (any mix)' });
+    return ExitCode.Usage;
+  }
+  const shownUrl = url === undefined ? undefined : redactString(url);
+  let listenFailed: OneBotError | undefined;
 
   let rejectedBy: OneBotError | undefined;
   let markRejected: () => void = () => undefined;
@@ -177,8 +216,16 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
     markRejected = resolve;
   });
 
+  // Our answers to API calls: responses carry `retcode` and never `post_type` (docs/protocol.md §2.1).
+  const printAnswer = (text: string): void => {
+    if (!text.includes('"retcode"')) return;
+    const frame = JSON.parse(text) as Record<string, unknown>;
+    if ('post_type' in frame || !('retcode' in frame)) return;
+    printer.print({ kind: 'api-answer', from: me, to: 'server', text: describeApiAnswer(frame), data: frame });
+  };
   const client = createClient({
-    url,
+    ...(url !== undefined ? { url } : {}),
+    transports: transports.map((t) => tappedTransport(t, printAnswer)),
     selfId: flags.selfId,
     ...(accessToken ? { accessToken } : {}),
     reconnectInterval: flags.reconnectInterval,
@@ -186,13 +233,7 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
     heartbeatInterval: flags.heartbeat,
     messageFormat: flags.format,
     logger: ctx.logger,
-    WebSocketCtor: tappedWebSocket((text) => {
-      // Our answers to API calls: responses carry `retcode` and never `post_type` (docs/protocol.md §2.1).
-      if (!text.includes('"retcode"')) return;
-      const frame = JSON.parse(text) as Record<string, unknown>;
-      if ('post_type' in frame || !('retcode' in frame)) return;
-      printer.print({ kind: 'api-answer', from: me, to: 'server', text: describeApiAnswer(frame), data: frame });
-    }),
+    WebSocketCtor: tappedWebSocket(printAnswer),
   });
 
   const subs: Subscription[] = [
@@ -202,7 +243,7 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
         markRejected();
         return;
       }
-      const text = describeState(s, shownUrl, flags.maxAttempts);
+      const text = describeState(s, shownUrl, flags.maxAttempts, transports);
       if (text !== undefined) printer.print({ kind: s.status === 'open' ? 'connect' : 'state', from: me, text, data: { status: s.status, attempt: s.attempt } });
     }),
     client.events$.subscribe((e) => {
@@ -213,12 +254,14 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
       printer.print({ kind: 'api-call', from: 'server', to: me, text: describeApiCall(r.action, r.params), data: r });
     }),
     client.errors$.subscribe((e) => {
+      if (e.code === ErrorCode.ListenFailed) listenFailed ??= e;
       if (SHOWN_AS_STATE.has(e.code)) return;
       printer.print({ kind: 'warn', from: me, text: `${e.code}: ${e.message}` });
     }),
   ];
 
-  printer.print({ kind: 'info', from: me, text: `bot ${me} → ${shownUrl}; type /help for commands, /quit or Ctrl-C to leave` });
+  const where = [shownUrl, ...(transports.length > 0 ? [transports.map((t) => t.kind).join(', ')] : [])].filter((x) => x !== undefined).join(' + ');
+  printer.print({ kind: 'info', from: me, text: `bot ${me} → ${where}; type /help for commands, /quit or Ctrl-C to leave` });
   const finished = client.run();
   const stopInput = new AbortController();
   // End of input is not a verdict on the connection: a script piped in may end before the socket
@@ -243,19 +286,23 @@ export const runConnect = async (ctx: CommandContext, url: string, flags: Connec
   subs.forEach((s) => s.unsubscribe());
 
   if (outcome.kind === 'rejected' && rejectedBy) {
-    const hint = refusalHint(httpStatus(rejectedBy) ?? 401, url, accessToken !== undefined && accessToken !== '');
+    const hint = refusalHint(httpStatus(rejectedBy) ?? 401, url ?? '', accessToken !== undefined && accessToken !== '');
     printer.print({ kind: 'error', from: me, text: `${rejectedBy.message}; ${hint}`, data: { code: rejectedBy.code, ...rejectedBy.data } });
     return ExitCode.AuthRejected;
   }
+  if (listenFailed !== undefined) {
+    printer.print({ kind: 'error', from: me, text: `${listenFailed.message}; choose another --ws-listen / --http-listen address` });
+    return listenFailed.data.code === 'EADDRINUSE' ? ExitCode.PortInUse : ExitCode.Failure;
+  }
   if (outcome.kind === 'finished' && outcome.state.reason === 'attempts-exhausted') {
     const status = httpStatus(outcome.state.error);
-    const hint = status === undefined ? undefined : refusalHint(status, url, accessToken !== undefined && accessToken !== '');
+    const hint = status === undefined ? undefined : refusalHint(status, url ?? '', accessToken !== undefined && accessToken !== '');
     const base = status === 404 ? 'server refused the upgrade with HTTP 404' : (outcome.state.error?.message ?? (outcome.state.lastClose ? describeClose(outcome.state.lastClose) : 'connection failed'));
     const why = base + (hint ? `; ${hint}` : '');
     printer.print({
       kind: 'error',
       from: me,
-      text: `cannot reach ${shownUrl}: ${why} (gave up after ${flags.maxAttempts} reconnect attempt${flags.maxAttempts === 1 ? '' : 's'})`,
+      text: `cannot reach ${shownUrl ?? '?'}: ${why} (gave up after ${flags.maxAttempts} reconnect attempt${flags.maxAttempts === 1 ? '' : 's'})`,
     });
     return ExitCode.Unreachable;
   }

@@ -41,6 +41,28 @@ export const parseWsUrl = (text: string): string => {
   return text;
 };
 
+/** Where to listen: `HOST:PORT`, `:PORT` or `PORT` (host 127.0.0.1), `[::1]:PORT`. @internal */
+export const parseHostPort = (text: string): { host: string; port: number } => {
+  const t = text.trim();
+  const m = /^\d+$/.test(t) ? [t, undefined, undefined, t] : /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(t);
+  const port = m === null ? Number.NaN : Number(m[3]);
+  if (m === null || !Number.isInteger(port) || port > 65535) throw new InvalidArgumentError('Expected HOST:PORT, e.g. 127.0.0.1:6700 (or just a port).');
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '127.0.0.1' : host, port };
+};
+
+/** An `http://` or `https://` URL. @internal */
+export const parseHttpUrl = (text: string): string => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError('Expected an HTTP URL such as http://127.0.0.1:8080/onebot/v11/http.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`Expected an http:// or https:// URL, got ${url.protocol}//.`);
+  return text;
+};
+
 /** A URL path starting with `/`. @internal */
 export const parsePath = (text: string): string => {
   if (!text.startsWith('/')) throw new InvalidArgumentError('Expected a path starting with "/", e.g. /ws/.');

@@ -7,7 +7,7 @@ import { runDemo, type DemoFlags } from './demo';
 import { DEFAULT_PLAY_SELF_ID, runPlay, type PlayFlags } from './play';
 import { EXIT_CODE_MEANINGS, ExitCode, useColor, type CliIo } from './io';
 import { setupLogging, type LogFlags } from './logging';
-import { integerAtLeast, parseFrequency, parseNonNegativeInt, parsePath, parsePort, parsePositiveInt, parseSize, parseWsUrl } from './options';
+import { integerAtLeast, parseFrequency, parseHostPort, parseHttpUrl, parseNonNegativeInt, parsePath, parsePort, parsePositiveInt, parseSize, parseWsUrl } from './options';
 import { createPrinter, type Printer } from './printer';
 import { runServe, type ServeFlags } from './serve';
 import { runTest, type TestFlags } from './test';
@@ -66,7 +66,9 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
         '',
         'Examples:',
         '  onebot-rx demo',
-        '  onebot-rx connect ws://127.0.0.1:8080/onebot/v11/ws --self-id 10001 --token secret',
+        '  onebot-rx connect ws://127.0.0.1:8080/onebot/v11/ws --self-id 10001 --token secret   # reverse WS: dial the application',
+        '  onebot-rx connect --ws-listen 127.0.0.1:6700 --self-id 10001                         # forward WS: the application dials in',
+        '  onebot-rx connect --http-listen :5700 --http-post http://127.0.0.1:8080/onebot/v11/http --secret s --self-id 10001   # HTTP API + HTTP POST',
         '  onebot-rx serve --port 8000 --path /ws/',
         '  onebot-rx play --url ws://127.0.0.1:8080/onebot/v11/ws --token secret',
         '  onebot-rx test echo.yaml --url ws://127.0.0.1:8080/onebot/v11/ws',
@@ -84,10 +86,14 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
 
   program
     .command('connect')
-    .description('connect one bot to a OneBot v11 server and drive it from stdin (/help lists the commands)')
-    .argument('<url>', 'reverse WebSocket URL of the server, e.g. ws://127.0.0.1:8000/ws/', parseWsUrl)
+    .description('run one bot on any mix of the OneBot v11 transports and drive it from stdin (/help lists the commands)')
+    .argument('[url]', 'reverse WebSocket URL of the application to dial, e.g. ws://127.0.0.1:8000/ws/', parseWsUrl)
+    .option('--ws-listen <host:port>', 'forward WebSocket: listen for applications on /, /api and /event', parseHostPort)
+    .option('--http-listen <host:port>', 'HTTP API: listen for GET/POST /:action calls', parseHostPort)
+    .option('--http-post <url>', 'HTTP POST: post every event to this URL (repeatable)', (url: string, previous: string[] = []) => [...previous, parseHttpUrl(url)])
+    .option('--secret <secret>', 'HTTP POST: sign each body (X-Signature: sha1=HMAC-SHA1)')
     .requiredOption('--self-id <id>', 'the bot account (X-Self-ID)', parsePositiveInt('account id'))
-    .option('--token <token>', 'access token (sent as Authorization: Bearer); also read from ONEBOT_ACCESS_TOKEN')
+    .option('--token <token>', 'access token: sent when dialing and posting, required from applications on --ws-listen/--http-listen; also read from ONEBOT_ACCESS_TOKEN')
     .option('--reconnect-interval <ms>', 'delay between connection attempts', integerAtLeast(MIN_RECONNECT_INTERVAL, `an integer ≥ ${MIN_RECONNECT_INTERVAL} (milliseconds)`), DEFAULT_CLIENT_OPTIONS.reconnectInterval)
     .option('--max-attempts <n>', 'reconnect attempts in a row before giving up; 0 = retry forever', parseNonNegativeInt('attempts'), DEFAULT_CLIENT_OPTIONS.maxReconnectAttempts)
     .option('--heartbeat <ms>', 'heartbeat interval; 0 disables heartbeats', parseNonNegativeInt('milliseconds'), DEFAULT_CLIENT_OPTIONS.heartbeatInterval)
@@ -96,7 +102,7 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
       'after',
       ['', 'Lines on stdin:', '  /private <user_id> <text>, /group <group_id> <text>, /raw <json>, /help, /quit'].join('\n'),
     )
-    .action((url: string, flags: ConnectFlags, cmd: Command) =>
+    .action((url: string | undefined, flags: ConnectFlags, cmd: Command) =>
       run((ctx) => runConnect(ctx, url, flags), cmd.optsWithGlobals<GlobalFlags>()),
     );
 

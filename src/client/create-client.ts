@@ -8,6 +8,7 @@ import { ErrorCode, OneBotError, ProtocolError } from '../protocol/errors';
 import { createConsoleLogger, redactString, withLevel, type Logger } from '../logging/logger';
 import { describeClose } from '../transport/close-reason';
 import { createSocketFactory, type SocketFactory } from '../transport/socket-factory';
+import type { Transport } from '../transport/adapter';
 import type { Link } from '../transport/reverse-ws';
 import { reconnectDelay } from './backoff';
 import { createBuiltins, type SentMessage } from './builtins';
@@ -18,6 +19,7 @@ import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from '
 import { encodeOutgoingText } from './outgoing';
 import { INITIAL_STATE, reduce, type ClientState, type Happening, type ReconnectPolicy } from './state';
 import { inboundStreams, type InboundStreams } from './streams';
+import type { Composed, Listeners } from './transports';
 import { attachDefaultWorld } from './world-default';
 import type { WorldAttachment } from '../world/attach';
 import type { ClientApiHandler, OneBotClient, OutgoingFrame, TextMessageOf, TextTarget } from './types';
@@ -40,8 +42,12 @@ class Client implements OneBotClient {
 
   private readonly options: ResolvedClientOptions;
   private readonly logger: Logger;
-  private readonly factory: SocketFactory;
+  /** Reverse WebSocket, when `url` is given. */
+  private readonly factory: SocketFactory | undefined;
   private readonly safeUrl: string;
+  /** The listening transports, when `transports` names any. */
+  private readonly listeners: Listeners | undefined;
+  private listening: Subscription | undefined;
   private readonly builder: Required<BuilderOptions>;
   private readonly policy: ReconnectPolicy;
   private readonly current = new BehaviorSubject<ClientState>(INITIAL_STATE);
@@ -72,9 +78,9 @@ class Client implements OneBotClient {
     this.options = o;
     this.selfId = o.selfId;
     this.logger = withLevel(o.logger ?? createConsoleLogger('info'), 'debug');
-    this.factory = createSocketFactory(o);
+    this.factory = o.url === undefined ? undefined : createSocketFactory({ ...o, url: o.url });
     // The URL as dialed (with ?access_token= where headers cannot carry the token), token masked.
-    this.safeUrl = redactString(this.factory.url);
+    this.safeUrl = this.factory === undefined ? transportNames(o.transports) : redactString(this.factory.url);
     this.builder = { now: () => o.scheduler.now(), nextMessageId: createMessageIdGenerator() };
     this.policy = {
       maxReconnectAttempts: o.maxReconnectAttempts,
@@ -85,6 +91,7 @@ class Client implements OneBotClient {
     this.state$ = this.current.asObservable();
     this.errors$ = this.errors.asObservable();
     this.sent$ = this.sentMessages.asObservable();
+    this.listeners = o.transports.length === 0 ? undefined : this.createListeners(o);
   }
 
   get state(): ClientState {
@@ -136,11 +143,17 @@ class Client implements OneBotClient {
   connect = (): void => {
     if (this.state.status !== 'idle') return;
     this.dispatch({ type: 'connect' });
+    this.listening = this.listeners?.run$.subscribe({ next: () => this.listenersReady(), error: (e: unknown) => this.listenFailed(e) });
+    if (this.factory !== undefined) this.dial(this.factory);
+  };
+
+  /** Reverse WebSocket: the retrying connection. */
+  private dial(factory: SocketFactory): void {
     const o = this.options;
     this.logger.info(`connecting to ${this.safeUrl}`, { selfId: this.selfId, role: o.role });
     const speaksEvents = o.role !== 'API';
     this.connection = connection$({
-      transport: { factory: this.factory, scheduler: o.scheduler, handshakeTimeout: o.handshakeTimeout, pingInterval: o.pingInterval, pongTimeout: o.pongTimeout, highWaterMark: o.highWaterMark },
+      transport: { factory, scheduler: o.scheduler, handshakeTimeout: o.handshakeTimeout, pingInterval: o.pingInterval, pongTimeout: o.pongTimeout, highWaterMark: o.highWaterMark },
       scheduler: o.scheduler,
       delivery: this.delivery,
       queued: this.queued,
@@ -177,7 +190,34 @@ class Client implements OneBotClient {
       next: (frame) => this.inbound.next(frame),
       complete: () => this.dispatch({ type: 'stopped' }),
     });
-  };
+  }
+
+  private createListeners(o: ResolvedClientOptions): Listeners {
+    // The composition comes with the transports (onebot-rx/server), never from this module's imports.
+    const { compose } = o.transports[0] as Transport & Composed;
+    return compose(o.transports, {
+      ...o,
+      connectEvent: () => encodeFrame(createConnectEvent(this.selfId, this.builder)),
+      heartbeat: () => encodeFrame(this.createHeartbeatEvent()),
+      answering: { ...o, handlers: () => this.answeringHandlers(), report: (e) => this.apiFailed(e), logger: this.logger },
+      received: (frame) => this.inbound.next(frame),
+      report: (e) => this.report(e),
+      logger: this.logger,
+    });
+  }
+
+  /** Every listening transport is bound: without reverse WebSocket, that is the client's `open`. */
+  private listenersReady(): void {
+    this.logger.info(`transports running: ${this.safeUrl}`, { selfId: this.selfId });
+    if (this.factory === undefined) this.dispatch({ type: 'opened' });
+  }
+
+  /** A port could not be bound: the client stops (the user asked for that port). */
+  private listenFailed(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.report(new OneBotError(ErrorCode.ListenFailed, `a transport cannot listen: ${message}`, { code: (e as { code?: unknown }).code }, { cause: e }));
+    this.stopNow();
+  }
 
   disconnect = (): Promise<void> => {
     if (this.state.status === 'closed') return Promise.resolve();
@@ -261,6 +301,7 @@ class Client implements OneBotClient {
   private finish(final: ClientState): void {
     this.closeTimer?.unsubscribe();
     this.connection?.unsubscribe();
+    this.listening?.unsubscribe();
     const error =
       final.reason === 'attempts-exhausted'
         ? new OneBotError(ErrorCode.AttemptsExhausted, 'client stopped: reconnect attempts exhausted', { attempts: final.attempt })
@@ -304,8 +345,20 @@ class Client implements OneBotClient {
     return typeof encoded === 'string' ? this.enqueue(encoded, event) : Promise.reject(encoded);
   };
 
-  /** Queues a frame in the outbox; it leaves on the current link, or after the next one's connect event. */
+  /**
+   * Sends an event through every transport: into the reverse WebSocket outbox (it leaves on the
+   * current link, or after the next one's connect event), and to the listening transports' sinks.
+   */
   private enqueue<T>(text: string, value: T): Promise<T> {
+    // A stopped client refuses every send the same way, whatever its transports.
+    if (this.listeners === undefined || this.state.status === 'closed') return this.enqueueReverse(text, value);
+    if (this.factory === undefined) return this.listeners.deliver(text).then(() => value);
+    // With reverse WebSocket in the mix, its outbox holds the event: nobody listening elsewhere is no failure.
+    const elsewhere = this.listeners.deliver(text).catch((e: unknown) => (e instanceof OneBotError && e.code === ErrorCode.NoRecipient ? undefined : Promise.reject(e)));
+    return Promise.all([this.enqueueReverse(text, value), elsewhere]).then(() => value);
+  }
+
+  private enqueueReverse<T>(text: string, value: T): Promise<T> {
     if (this.state.status === 'closed') {
       return Promise.reject(
         this.state.reason === 'attempts-exhausted'
@@ -418,3 +471,6 @@ class Client implements OneBotClient {
  * @category client
  */
 export const createClient = (options: ClientOptions): OneBotClient => new Client(options);
+
+/** `forward-ws, http-post` for logs. */
+const transportNames = (transports: readonly Transport[]): string => transports.map((t) => t.kind).join(', ');

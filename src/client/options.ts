@@ -1,6 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { redactString, type Logger } from '../logging/logger';
 import type { TlsOptions, WebSocketCtorLike } from '../transport/socket-factory';
+import type { Transport } from '../transport/adapter';
 import type { WorldOption } from './world-default';
 
 /**
@@ -45,8 +46,19 @@ export interface ClientStatus {
  */
 export interface ClientOptions {
   // --- connection -------------------------------------------------------------------------------
-  /** Reverse WebSocket URL of the application server (the original client's `uri`), e.g. `'ws://127.0.0.1:8080/onebot/v11/ws'`. Required. */
-  readonly url: string;
+  /**
+   * Reverse WebSocket URL of the application server (the original client's `uri`), e.g.
+   * `'ws://127.0.0.1:8080/onebot/v11/ws'`. Required unless `transports` names another transport.
+   * @defaultValue `undefined`
+   */
+  readonly url?: string;
+  /**
+   * The other OneBot v11 transports, run beside (or instead of) reverse WebSocket by the same client,
+   * with the same handlers and events: `forwardWs()`, `httpApi()` and `httpPost()` from
+   * `onebot-rx/server` (Node; docs/guides/transports.md). Any mix, several of a kind too.
+   * @defaultValue `[]`
+   */
+  readonly transports?: readonly Transport[];
   /** The bot account (`X-Self-ID`, `self_id` of every event; the original `bot_id`). @defaultValue `12345` */
   readonly selfId?: number;
   /** Token for `Authorization: <authScheme> <token>` (or `?access_token=` where headers are impossible). Never logged. @defaultValue `undefined` */
@@ -170,7 +182,7 @@ export interface ClientOptions {
 
 /** Option names by concern, in the order the README's table lists them. @since 0.2.0 @category client */
 export const CLIENT_OPTION_SECTIONS = {
-  connection: ['url', 'selfId', 'accessToken', 'authScheme', 'tokenInQuery', 'role', 'userAgent', 'headers', 'tls', 'handshakeTimeout', 'WebSocketCtor'],
+  connection: ['url', 'transports', 'selfId', 'accessToken', 'authScheme', 'tokenInQuery', 'role', 'userAgent', 'headers', 'tls', 'handshakeTimeout', 'WebSocketCtor'],
   reconnect: ['reconnectInterval', 'maxReconnectAttempts', 'backoff', 'minUptime'],
   'heartbeat and liveness': ['heartbeatInterval', 'pingInterval', 'pongTimeout'],
   delivery: ['confirmDelivery', 'outboxLimit', 'outboxBytes', 'highWaterMark', 'maxPayload'],
@@ -181,7 +193,8 @@ export const CLIENT_OPTION_SECTIONS = {
 
 /** @internal Options with every default applied. */
 export interface ResolvedClientOptions
-  extends Required<Omit<ClientOptions, 'accessToken' | 'logger' | 'WebSocketCtor' | 'backoff' | 'userAgent' | 'tls' | 'world'>> {
+  extends Required<Omit<ClientOptions, 'url' | 'accessToken' | 'logger' | 'WebSocketCtor' | 'backoff' | 'userAgent' | 'tls' | 'world'>> {
+  readonly url: string | undefined;
   readonly world: WorldOption | undefined;
   readonly tls: TlsOptions | undefined;
   readonly accessToken: string | undefined;
@@ -200,12 +213,14 @@ export const MIN_RECONNECT_INTERVAL = 100;
 const MiB = 1024 * 1024;
 
 /**
- * Every default of {@link ClientOptions} (`url` has none), in one place.
+ * Every default of {@link ClientOptions}, in one place.
  *
  * @since 0.1.0
  * @category client
  */
 export const DEFAULT_CLIENT_OPTIONS = {
+  url: undefined,
+  transports: [],
   selfId: 12345,
   accessToken: undefined,
   authScheme: 'Bearer',
@@ -243,7 +258,9 @@ export const DEFAULT_CLIENT_OPTIONS = {
   logger: undefined,
   scheduler: asyncScheduler,
   random: Math.random,
-} as const satisfies Omit<ResolvedClientOptions, 'url'>;
+} as const satisfies ResolvedClientOptions;
+
+const TRANSPORT_KINDS: readonly unknown[] = ['forward-ws', 'http-api', 'http-post'];
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(CLIENT_OPTION_SECTIONS).flat());
 
@@ -286,21 +303,31 @@ const ONE_OF: readonly [keyof ClientOptions, readonly unknown[]][] = [
  * @internal
  */
 export const resolveOptions = (options: ClientOptions): ResolvedClientOptions => {
-  if (typeof options !== 'object' || options === null) throw new TypeError('onebot-rx: createClient needs options with at least { url }');
+  if (typeof options !== 'object' || options === null) throw new TypeError('onebot-rx: createClient needs options with at least { url } or { transports }');
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new RangeError(`onebot-rx: unknown option ${key}${suggest(key)}`);
   }
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ClientOptions>;
   const o = { ...DEFAULT_CLIENT_OPTIONS, ...given } as Omit<ResolvedClientOptions, 'backoff'> & { backoff: BackoffOptions | false };
 
-  if (typeof o.url !== 'string') throw bad('url', 'the ws:// or wss:// URL of the application server (required)', o.url);
-  let protocol = '';
-  try {
-    protocol = new URL(o.url).protocol;
-  } catch {
-    // reported below
+  const isTransport = (t: unknown): boolean =>
+    typeof t === 'object' && t !== null && TRANSPORT_KINDS.includes((t as { kind?: unknown }).kind) && typeof (t as { compose?: unknown }).compose === 'function';
+  if (!Array.isArray(o.transports) || !o.transports.every(isTransport)) {
+    throw bad('transports', 'an array of transports (forwardWs(), httpApi(), httpPost() from onebot-rx/server)', o.transports);
   }
-  if (!['ws:', 'wss:', 'http:', 'https:'].includes(protocol)) throw bad('url', 'a ws:// or wss:// URL', o.url);
+  if (o.url === undefined && o.transports.length === 0) {
+    throw new RangeError('onebot-rx: createClient needs a transport: url (reverse WebSocket: the application server to dial) or transports (forwardWs, httpApi, httpPost from onebot-rx/server), or both');
+  }
+  if (o.url !== undefined) {
+    if (typeof o.url !== 'string') throw bad('url', 'the ws:// or wss:// URL of the application server', o.url);
+    let protocol = '';
+    try {
+      protocol = new URL(o.url).protocol;
+    } catch {
+      // reported below
+    }
+    if (!['ws:', 'wss:', 'http:', 'https:'].includes(protocol)) throw bad('url', 'a ws:// or wss:// URL', o.url);
+  }
   if (!Number.isSafeInteger(o.selfId) || o.selfId <= 0) throw bad('selfId', 'a positive safe integer', o.selfId);
   for (const [name, min, integer] of NUMBERS) {
     const v = o[name] as unknown;

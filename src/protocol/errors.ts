@@ -69,6 +69,16 @@ export const ErrorCode = {
   /** Several connections in a row closed right after opening; the message names the likely causes. */
   UnstableConnection: 'ONEBOT_UNSTABLE_CONNECTION',
 
+  // --- listening transports (forward WebSocket, HTTP API, HTTP POST) ---
+  /** A listening transport could not bind its host and port (taken, or not an interface here). */
+  ListenFailed: 'ONEBOT_LISTEN_FAILED',
+  /** An HTTP POST of an event failed: refused, timed out, a non-2xx status, or an unreadable answer. */
+  PostFailed: 'ONEBOT_POST_FAILED',
+  /** An application socket read too slowly: more than `highWaterMark` bytes waited for it, so it was closed. */
+  SlowPeer: 'ONEBOT_SLOW_PEER',
+  /** A send reached nobody: no reverse WebSocket, no POST URL, and no application socket takes events (or the transports do not run yet). */
+  NoRecipient: 'ONEBOT_NO_RECIPIENT',
+
   // --- reference server ---
   /** The client did not send a lifecycle connect event within the handshake timeout. */
   ServerHandshakeTimeout: 'ONEBOT_SERVER_HANDSHAKE_TIMEOUT',

@@ -37,7 +37,7 @@ describe('onebot-rx command line', () => {
     ['no command', [], 'Usage: onebot-rx'],
     ['an unknown command', ['frob'], "error: unknown command 'frob'"],
     ['an unknown flag', ['demo', '--bogus'], "error: unknown option '--bogus'"],
-    ['a missing url', ['connect', '--self-id', '1'], "error: missing required argument 'url'"],
+    ['a missing url', ['connect', '--self-id', '1'], 'error: no transport: give a reverse WebSocket URL, --ws-listen HOST:PORT, --http-listen HOST:PORT or --http-post URL (any mix)'],
     ['a missing --self-id', ['connect', 'ws://127.0.0.1:1/ws/'], "error: required option '--self-id <id>' not specified"],
     [
       'a non-numeric --self-id',

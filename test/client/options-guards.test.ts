@@ -34,11 +34,13 @@ describe('options', () => {
   it('every option is in exactly one section of CLIENT_OPTION_SECTIONS, and every default belongs to an option', () => {
     const listed = Object.values(CLIENT_OPTION_SECTIONS).flat();
     expect(new Set(listed).size).toBe(listed.length);
-    expect([...listed].sort()).toEqual([...Object.keys(DEFAULT_CLIENT_OPTIONS), 'url'].sort());
+    expect([...listed].sort()).toEqual(Object.keys(DEFAULT_CLIENT_OPTIONS).sort());
   });
 
   it.each<[Record<string, unknown>, string]>([
-    [{ url: undefined }, 'onebot-rx: option url must be the ws:// or wss:// URL of the application server (required), got undefined'],
+    [{ url: undefined }, 'onebot-rx: createClient needs a transport: url (reverse WebSocket: the application server to dial) or transports (forwardWs, httpApi, httpPost from onebot-rx/server), or both'],
+    [{ url: undefined, transports: [] }, 'onebot-rx: createClient needs a transport: url (reverse WebSocket: the application server to dial) or transports (forwardWs, httpApi, httpPost from onebot-rx/server), or both'],
+    [{ transports: [{ kind: 'carrier-pigeon' }] }, 'onebot-rx: option transports must be an array of transports (forwardWs(), httpApi(), httpPost() from onebot-rx/server), got [object Object]'],
     [{ url: 'localhost:8000' }, 'onebot-rx: option url must be a ws:// or wss:// URL, got "localhost:8000"'],
     [{ url: 'nope?access_token=abc' }, 'onebot-rx: option url must be a ws:// or wss:// URL, got "nope?access_token=[redacted]"'],
     [{ reconnectInterval: 0 }, 'onebot-rx: option reconnectInterval must be a finite number >= 100, got 0'],

@@ -25,10 +25,13 @@ export const VENV_MORE_PYTHON = join(INTEROP_DIR, 'venv-more', 'bin', 'python');
 /** NoneBot 1's interpreter (the second venv). */
 export const VENV1_PYTHON = VENV_MORE_PYTHON;
 export const KOISHI_DIR = join(INTEROP_DIR, 'koishi');
+/** graiax-anchor has its own venv: its pins (pydantic, aiohttp) differ from NoneBot2's. */
+export const VENV_ANCHOR_PYTHON = join(INTEROP_DIR, 'venv-anchor', 'bin', 'python');
+
 /** Koishi with the old 5.x OneBot adapter (docs/interop.md: it does not load on Koishi 4.18). */
 export const KOISHI5_DIR = join(INTEROP_DIR, 'koishi5');
 
-export type PeerName = 'nonebot' | 'aiocqhttp' | 'koishi' | 'nonebot1' | 'nonebot1guide' | 'alicebot' | 'koishi5';
+export type PeerName = 'nonebot' | 'aiocqhttp' | 'koishi' | 'nonebot1' | 'nonebot1guide' | 'alicebot' | 'koishi5' | 'anchor';
 
 /** One JSON line printed by a peer. */
 export interface PeerLine {
@@ -44,6 +47,8 @@ export interface PeerSpec {
   path: string;
   /** Whether the peer checks an access token on the upgrade. */
   checksToken: boolean;
+  /** `false` for a peer that only dials out (no port to wait for). Default true. */
+  listens?: boolean;
   command: (port: number) => { cmd: string; args: string[] };
 }
 
@@ -90,6 +95,13 @@ export const PEERS: Record<PeerName, PeerSpec> = {
     path: '/onebot',
     checksToken: false,
     command: (port) => ({ cmd: process.execPath, args: [join(PEERS_DIR, 'koishi5_app.mjs'), String(port)] }),
+  },
+  anchor: {
+    name: 'anchor',
+    path: '',
+    checksToken: true,
+    listens: false,
+    command: () => ({ cmd: VENV_ANCHOR_PYTHON, args: ['-u', join(PEERS_DIR, 'anchor_app.py')] }),
   },
 };
 
@@ -233,6 +245,7 @@ export function assertPeersInstalled(names: PeerName[] = ['nonebot', 'aiocqhttp'
   if (names.includes('koishi5') && !existsSync(join(KOISHI5_DIR, 'node_modules', '@koishijs', 'plugin-adapter-onebot'))) {
     missing.push(join(KOISHI5_DIR, 'node_modules', '@koishijs', 'plugin-adapter-onebot'));
   }
+  if (names.includes('anchor') && !existsSync(VENV_ANCHOR_PYTHON)) missing.push(VENV_ANCHOR_PYTHON);
   if (names.includes('koishi') && !existsSync(join(KOISHI_DIR, 'node_modules', 'koishi'))) {
     missing.push(join(KOISHI_DIR, 'node_modules', 'koishi'));
   }
@@ -368,7 +381,7 @@ class PeerProcess implements Peer {
       if (line.ev === 'fatal') throw new Error(`peer ${this.name} failed to start: ${JSON.stringify(line)}\n${this.tail}`);
     });
     // `ready` may come just before the socket is bound (Koishi, uvicorn lifespan).
-    await waitForPort(this.port, Math.max(1000, readyTimeoutMs - (Date.now() - started)));
+    if (this.spec.listens !== false) await waitForPort(this.port, Math.max(1000, readyTimeoutMs - (Date.now() - started)));
   }
 
   private get verbose(): boolean {

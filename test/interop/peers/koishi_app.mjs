@@ -43,12 +43,32 @@ if (!process.env.PEER_LOG_LEVEL) koishi.Logger.levels.base = 1;
 const app = new koishi.Context();
 app.plugin(pick(server), { host: '127.0.0.1', port });
 app.plugin(pick(http));
-app.plugin(pick(onebot), {
-  selfId,
-  protocol: 'ws-reverse',
-  path: '/onebot',
-  responseTimeout,
-});
+// $PEER_PROTOCOL: 'ws-reverse' (default: serves /onebot), 'ws' (dials $PEER_ENDPOINT), or 'http'
+// (calls the HTTP API at $PEER_ENDPOINT, takes the HTTP POST at /onebot, checks $PEER_SECRET).
+const protocol = process.env.PEER_PROTOCOL || 'ws-reverse';
+const endpoint = process.env.PEER_ENDPOINT;
+const token = process.env.ONEBOT_ACCESS_TOKEN || undefined;
+if (protocol === 'http') {
+  // Workaround (test/interop/NOTES.md, "Koishi HTTP mode"): adapter-onebot 6.9.4 reads the POSTed
+  // event from `ctx.body` (Koa's *response* body) while @cordisjs/plugin-server parses it into
+  // `ctx.request.body`, so every POST fails before the adapter sees it. A route on the same path,
+  // registered first, hands the parsed body over; the adapter's own handler (and signature check)
+  // then runs unchanged.
+  app.inject(['server'], (ctx) => {
+    ctx.server.post('/onebot', async (c, next) => {
+      c.body = c.request.body;
+      await next();
+    });
+  });
+}
+app.plugin(
+  pick(onebot),
+  protocol === 'ws'
+    ? { selfId, protocol, endpoint, token, responseTimeout, retryTimes: 1000, retryInterval: 200, retryLazy: 200 }
+    : protocol === 'http'
+      ? { selfId, protocol, endpoint, token, path: '/onebot', secret: process.env.PEER_SECRET || undefined, timeout: responseTimeout }
+      : { selfId, protocol: 'ws-reverse', path: '/onebot', responseTimeout },
+);
 
 const STATUS = ['offline', 'online', 'connect', 'disconnect', 'reconnect'];
 app.on('bot-status-updated', (bot) => {
@@ -100,7 +120,7 @@ app.middleware(async (session, next) => {
 });
 
 app.on('server/ready', () => {
-  report('ready', { port, path: '/onebot', self_id: selfId, token: false });
+  report('ready', { port, path: '/onebot', self_id: selfId, token: false, protocol });
 });
 
 // Like Koishi's own CLI worker (koishi/lib/worker): an unhandled rejection is

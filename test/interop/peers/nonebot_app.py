@@ -1,4 +1,11 @@
-"""NoneBot2 (FastAPI driver) + OneBot v11 adapter, reverse WebSocket peer.
+"""NoneBot2 (FastAPI driver) + OneBot v11 adapter.
+
+$PEER_MODE picks how it talks to the implementation (default reverse):
+- reverse: it serves /onebot/v11/ws and the implementation dials in;
+- forward: it dials $PEER_ONEBOT_URL (ONEBOT_WS_URLS; websockets driver);
+- http: it calls the implementation's HTTP API at $PEER_ONEBOT_URL (ONEBOT_API_ROOTS for
+  $PEER_SELF_ID; httpx driver) and takes its HTTP POST at /onebot/v11/http, checking
+  X-Signature with $PEER_ONEBOT_SECRET when set.
 
 Listens on 127.0.0.1:<port> (argv[1] or $PEER_PORT); the adapter serves
 /onebot/v11/ws (also /onebot/v11/ and /onebot/v11/ws/). $ONEBOT_ACCESS_TOKEN,
@@ -48,6 +55,15 @@ config.update(json.loads(os.environ.get("PEER_CONFIG_JSON", "") or "{}"))
 token = access_token()
 if token:
     config["onebot_access_token"] = token
+MODE = os.environ.get("PEER_MODE", "reverse")
+if MODE == "forward":
+    config["driver"] = "~fastapi+~websockets"
+    config["onebot_ws_urls"] = [os.environ["PEER_ONEBOT_URL"]]
+elif MODE == "http":
+    config["driver"] = "~fastapi+~httpx"
+    config["onebot_api_roots"] = {os.environ.get("PEER_SELF_ID", "10001000"): os.environ["PEER_ONEBOT_URL"]}
+    if os.environ.get("PEER_ONEBOT_SECRET"):
+        config["onebot_secret"] = os.environ["PEER_ONEBOT_SECRET"]
 
 # _env_file=None: never pick up a stray .env from the working directory.
 nonebot.init(_env_file=None, **config)
@@ -69,7 +85,7 @@ for _name in _plugins:
 
 @driver.on_startup
 async def _ready() -> None:
-    report("ready", port=PORT, path="/onebot/v11/ws", token=bool(token))
+    report("ready", port=PORT, path="/onebot/v11/ws", token=bool(token), mode=MODE)
 
 
 @driver.on_shutdown
