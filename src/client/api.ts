@@ -51,6 +51,23 @@ export interface AnsweringConfig {
   readonly resume?: () => void;
 }
 
+/** The answering settings of a client's options, picked (one object per connection, not a copy of every option). @internal */
+export const answeringOf = (
+  o: Pick<AnsweringConfig, 'scheduler' | 'apiTimeout' | 'concurrentHandlers' | 'pendingCallsLimit' | 'pendingCallsBytes' | 'rateLimitInterval' | 'rateLimitedLimit' | 'rateLimitedBytes' | 'maxPayload'>,
+  wiring: Pick<AnsweringConfig, 'handlers' | 'report' | 'logger'>,
+): Omit<AnsweringConfig, 'pause' | 'resume'> => ({
+  ...wiring,
+  scheduler: o.scheduler,
+  apiTimeout: o.apiTimeout,
+  concurrentHandlers: o.concurrentHandlers,
+  pendingCallsLimit: o.pendingCallsLimit,
+  pendingCallsBytes: o.pendingCallsBytes,
+  rateLimitInterval: o.rateLimitInterval,
+  rateLimitedLimit: o.rateLimitedLimit,
+  rateLimitedBytes: o.rateLimitedBytes,
+  maxPayload: o.maxPayload,
+});
+
 /** A count-and-size budget. */
 class Budget {
   count = 0;

@@ -1,40 +1,37 @@
 import { BehaviorSubject, EMPTY, Subject, lastValueFrom, timer, type Observable, type Subscription } from 'rxjs';
 import type { HeartbeatStatus, MessageEvent } from '../protocol/codecs/events';
-import type { ApiHandler, ApiHandlers } from '../protocol/answer';
 import type { ActionName } from '../protocol/codecs/api';
 import { createConnectEvent, createHeartbeatEvent, createMessageIdGenerator, createTextMessage, type BuilderOptions } from '../protocol/builders';
 import { encodeFrame, type Frame } from '../protocol/frame';
 import { ErrorCode, OneBotError, ProtocolError } from '../protocol/errors';
 import { createConsoleLogger, redactString, withLevel, type Logger } from '../logging/logger';
-import { describeClose } from '../transport/close-reason';
 import { createSocketFactory, type SocketFactory } from '../transport/socket-factory';
 import type { Transport } from '../transport/adapter';
 import type { Link } from '../transport/reverse-ws';
 import { reconnectDelay } from './backoff';
-import { createBuiltins, type SentMessage } from './builtins';
+import type { SentMessage } from './builtins';
+import { ApiHandlerTable } from './api-handlers';
+import { answeringOf } from './api';
 import { callbackFacade, type CallbackFacade } from './callbacks';
 import { connection$, type LinkEnd } from './connection';
 import { Delivery } from './delivery';
+import { LossLog, stoppedError } from './losses';
 import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from './options';
 import { encodeOutgoingText } from './outgoing';
 import { INITIAL_STATE, reduce, type ClientState, type Happening, type ReconnectPolicy } from './state';
-import { inboundStreams, type InboundStreams } from './streams';
+import { ClientStreams } from './streams';
 import type { Composed, Listeners } from './transports';
-import { attachDefaultWorld } from './world-default';
-import type { WorldAttachment } from '../world/attach';
 import type { ClientApiHandler, OneBotClient, OutgoingFrame, TextMessageOf, TextTarget } from './types';
 
 /** How long `disconnect()` waits for the server to answer the close before dropping the socket. */
 const CLOSE_TIMEOUT = 5000;
-/** Connections in a row that close within `minUptime` of opening before one error names the likely causes. */
-const UNSTABLE_AFTER = 3;
 
 /**
  * The client: one state (reduced in {@link dispatch}), one outbox, one retrying connection, and the
  * streams and methods users see. The connection itself is `connection.ts`; delivery bookkeeping is
  * `delivery.ts`; API answering is `api.ts`.
  */
-class Client implements OneBotClient {
+class Client extends ClientStreams implements OneBotClient {
   readonly selfId: number;
   readonly state$: Observable<ClientState>;
   readonly errors$: Observable<OneBotError>;
@@ -51,29 +48,22 @@ class Client implements OneBotClient {
   private readonly builder: Required<BuilderOptions>;
   private readonly policy: ReconnectPolicy;
   private readonly current = new BehaviorSubject<ClientState>(INITIAL_STATE);
-  private readonly inbound = new Subject<Frame>();
   private readonly errors = new Subject<OneBotError>();
   private readonly sentMessages = new Subject<SentMessage>();
   private readonly queued = new Subject<void>();
   private readonly delivery: Delivery;
-  /** The API handlers: the built-ins, then the user's and the world's; made with the first call or `handle()`. */
-  private handlerTable: Record<string, ApiHandler | undefined> | undefined;
-  /** The typed streams, made on first access. */
-  private streams: InboundStreams | undefined;
+  /** The API handlers: the built-ins, the user's and the world's. */
+  private readonly apiHandlers: ApiHandlerTable;
   private callbacks: CallbackFacade | undefined;
-  /** Actions the user registered with `handle()`: the world, attached later, leaves them alone. */
-  private readonly userActions = new Set<string>();
-  /** The simulated world, attached on the first API call. */
-  private world: WorldAttachment | undefined;
   /** The retrying connection, while it runs. */
   private connection: Subscription | undefined;
   /** The open link, while there is one (for `disconnect()`'s clean close). */
   private link: Link | undefined;
   private closeTimer: Subscription | undefined;
-  /** Connections in a row that closed within `minUptime` of opening. */
-  private shortLived = 0;
+  private readonly losses: LossLog;
 
   constructor(options: ClientOptions) {
+    super();
     const o = resolveOptions(options);
     this.options = o;
     this.selfId = o.selfId;
@@ -88,6 +78,8 @@ class Client implements OneBotClient {
       delay: (attempt) => reconnectDelay({ interval: o.reconnectInterval, backoff: o.backoff }, attempt, o.random),
     };
     this.delivery = new Delivery(o);
+    this.losses = new LossLog(this.logger, { url: this.safeUrl, selfId: this.selfId }, o, (e) => this.report(e));
+    this.apiHandlers = new ApiHandlerTable(o, { selfId: o.selfId, nickname: o.nickname, status: o.status, nextMessageId: this.builder.nextMessageId }, (m) => this.sentMessages.next(m), this.send);
     this.state$ = this.current.asObservable();
     this.errors$ = this.errors.asObservable();
     this.sent$ = this.sentMessages.asObservable();
@@ -96,42 +88,6 @@ class Client implements OneBotClient {
 
   get state(): ClientState {
     return this.current.value;
-  }
-
-  // --- the typed inbound streams (operator chains over the decoded frames, made on first access) ---
-
-  private get typed(): InboundStreams {
-    return (this.streams ??= inboundStreams(this.inbound.asObservable()));
-  }
-  get frames$(): InboundStreams['frames$'] {
-    return this.typed.frames$;
-  }
-  get events$(): InboundStreams['events$'] {
-    return this.typed.events$;
-  }
-  get messages$(): InboundStreams['messages$'] {
-    return this.typed.messages$;
-  }
-  get privateMessages$(): InboundStreams['privateMessages$'] {
-    return this.typed.privateMessages$;
-  }
-  get groupMessages$(): InboundStreams['groupMessages$'] {
-    return this.typed.groupMessages$;
-  }
-  get meta$(): InboundStreams['meta$'] {
-    return this.typed.meta$;
-  }
-  get notices$(): InboundStreams['notices$'] {
-    return this.typed.notices$;
-  }
-  get requestEvents$(): InboundStreams['requestEvents$'] {
-    return this.typed.requestEvents$;
-  }
-  get requests$(): InboundStreams['requests$'] {
-    return this.typed.requests$;
-  }
-  get responses$(): InboundStreams['responses$'] {
-    return this.typed.responses$;
   }
 
   private get stopped(): boolean {
@@ -162,23 +118,7 @@ class Client implements OneBotClient {
       maxPayload: o.maxPayload,
       connectEvent: speaksEvents ? () => encodeFrame(createConnectEvent(this.selfId, this.builder)) : undefined,
       heartbeat: speaksEvents ? { interval: o.heartbeatInterval, frame: () => encodeFrame(this.createHeartbeatEvent()) } : undefined,
-      answering:
-        o.role === 'Event'
-          ? undefined
-          : {
-              handlers: () => this.answeringHandlers(),
-              report: (e) => this.apiFailed(e),
-              logger: this.logger,
-              scheduler: o.scheduler,
-              apiTimeout: o.apiTimeout,
-              concurrentHandlers: o.concurrentHandlers,
-              pendingCallsLimit: o.pendingCallsLimit,
-              pendingCallsBytes: o.pendingCallsBytes,
-              rateLimitInterval: o.rateLimitInterval,
-              rateLimitedLimit: o.rateLimitedLimit,
-              rateLimitedBytes: o.rateLimitedBytes,
-              maxPayload: o.maxPayload,
-            },
+      answering: o.role === 'Event' ? undefined : this.answering(),
       report: (e) => this.report(e),
       dialing: () => this.logger.debug(`dialing ${this.safeUrl}`, { selfId: this.selfId, attempt: this.state.attempt }),
       opened: (link) => this.opened(link),
@@ -199,7 +139,7 @@ class Client implements OneBotClient {
       ...o,
       connectEvent: () => encodeFrame(createConnectEvent(this.selfId, this.builder)),
       heartbeat: () => encodeFrame(this.createHeartbeatEvent()),
-      answering: { ...o, handlers: () => this.answeringHandlers(), report: (e) => this.apiFailed(e), logger: this.logger },
+      answering: this.answering(),
       received: (frame) => this.inbound.next(frame),
       report: (e) => this.report(e),
       logger: this.logger,
@@ -273,43 +213,19 @@ class Client implements OneBotClient {
     // Reported while the client still runs: a plain close is no error, a refusal or failure is.
     if (error.code !== ErrorCode.ConnectionClosed) this.report(error);
     const state = this.dispatch({ type: 'lost', error, close, uptime });
-    const max = this.options.maxReconnectAttempts;
-    const of = max > 0 ? `${state.attempt}/${max}` : `${state.attempt}`;
-    this.logger.debug(`connection ended: ${error.message}`, { code: error.code, close: close ? describeClose(close) : undefined, uptime });
-    if (state.status === 'closed' && state.reason !== 'attempts-exhausted') return EMPTY;
-    const next = state.status === 'closed' ? `giving up after ${of} reconnect attempts` : `reconnect attempt ${of} in ${state.delay} ms`;
-    this.logger.warn(`${uptime !== undefined ? 'connection lost' : 'connection failed'}: ${error.message}; ${next}`, { url: this.safeUrl, code: error.code, attempt: state.attempt });
-    if (state.status === 'closed') return EMPTY;
-    this.watchStability(error, uptime);
-    return timer(state.delay!, this.options.scheduler);
-  }
-
-  /** After a few connections in a row that close right after opening, one error names the likely causes. */
-  private watchStability(error: OneBotError, uptime: number | undefined): void {
-    if (uptime === undefined) return;
-    this.shortLived = uptime < this.options.minUptime ? this.shortLived + 1 : 0;
-    if (this.shortLived !== UNSTABLE_AFTER) return;
-    this.report(
-      new OneBotError(
-        ErrorCode.UnstableConnection,
-        `${UNSTABLE_AFTER} connections in a row closed within ${this.options.minUptime} ms of opening (last: ${error.message}). Likely causes: the server checks the token after the upgrade (check accessToken), the URL path is not its OneBot endpoint, it does not know this X-Self-ID (${this.selfId}), or its adapter does not speak OneBot v11 reverse WebSocket`,
-        { closes: UNSTABLE_AFTER, url: this.safeUrl, last: error.code },
-      ),
-    );
+    this.losses.record(error, close, uptime, state);
+    return state.status === 'reconnecting' ? timer(state.delay!, this.options.scheduler) : EMPTY;
   }
 
   private finish(final: ClientState): void {
     this.closeTimer?.unsubscribe();
     this.connection?.unsubscribe();
     this.listening?.unsubscribe();
-    const error =
-      final.reason === 'attempts-exhausted'
-        ? new OneBotError(ErrorCode.AttemptsExhausted, 'client stopped: reconnect attempts exhausted', { attempts: final.attempt })
-        : new OneBotError(ErrorCode.ClientClosed, 'client closed', {});
+    const error = stoppedError(final);
     const dropped = this.delivery.close();
     for (const frame of dropped) frame.settle?.reject(error);
     this.logger.info(`client stopped (${final.reason ?? 'disconnected'})`, { selfId: this.selfId, pendingSendsRejected: dropped.length });
-    this.world?.();
+    this.apiHandlers.detach();
     this.inbound.complete();
     this.sentMessages.complete();
     this.errors.complete();
@@ -359,13 +275,7 @@ class Client implements OneBotClient {
   }
 
   private enqueueReverse<T>(text: string, value: T): Promise<T> {
-    if (this.state.status === 'closed') {
-      return Promise.reject(
-        this.state.reason === 'attempts-exhausted'
-          ? new OneBotError(ErrorCode.AttemptsExhausted, 'client stopped: reconnect attempts exhausted', { attempts: this.state.attempt })
-          : new OneBotError(ErrorCode.ClientClosed, 'client closed', {}),
-      );
-    }
+    if (this.state.status === 'closed') return Promise.reject(stoppedError(this.state));
     return new Promise<T>((resolve, reject) => {
       if (!this.delivery.offer({ text, kind: 'send', settle: { resolve: () => resolve(value), reject } })) {
         const o = this.options;
@@ -401,41 +311,12 @@ class Client implements OneBotClient {
 
   // --- API calls and callbacks ----------------------------------------------------------------------
 
-  /** The handler table: the built-ins, made on first need. */
-  private get handlers(): Record<string, ApiHandler | undefined> {
-    const o = this.options;
-    return (this.handlerTable ??= createBuiltins({
-      selfId: o.selfId,
-      nickname: o.nickname,
-      status: o.status,
-      nextMessageId: this.builder.nextMessageId,
-      sent: (m) => this.sentMessages.next(m),
-    }) as Record<string, ApiHandler | undefined>);
+  /** The answering engine's settings, wired to this client's handlers and reports. */
+  private answering(): ReturnType<typeof answeringOf> {
+    return answeringOf(this.options, { handlers: () => this.apiHandlers.answering(), report: (e) => this.apiFailed(e), logger: this.logger });
   }
 
-  /** The handler table, with the world attached first if it is not yet. */
-  private answeringHandlers(): ApiHandlers {
-    if (this.world === undefined && this.options.world !== false) {
-      const o = this.options;
-      const host = { selfId: this.selfId, handle: this.registerHandler, send: this.send, nickname: o.nickname, scheduler: o.scheduler, messageFormat: o.messageFormat };
-      this.world = attachDefaultWorld(o.world, host, this.userActions, (m) => this.sentMessages.next(m));
-    }
-    return this.handlers as ApiHandlers;
-  }
-
-  handle = <A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): (() => void) => {
-    this.userActions.add(action);
-    return this.registerHandler(action, handler);
-  };
-
-  private registerHandler = <A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): (() => void) => {
-    const previous = this.handlers[action];
-    const mine = handler as ApiHandler;
-    this.handlers[action] = mine;
-    return () => {
-      if (this.handlers[action] === mine) this.handlers[action] = previous;
-    };
-  };
+  handle = <A extends ActionName | (string & {})>(action: A, handler: ClientApiHandler<A>): (() => void) => this.apiHandlers.handle(action, handler);
 
   private get facade(): CallbackFacade {
     return (this.callbacks ??= callbackFacade({ messages$: this.messages$, errors$: this.errors$, state$: this.state$, report: (e) => this.report(e) }));

@@ -1,4 +1,4 @@
-import { filter, map, type Observable } from 'rxjs';
+import { Subject, filter, map, type Observable } from 'rxjs';
 import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import type { ExtensionEvent, GroupMessageEvent, MessageEvent, MetaEvent, NoticeEvent, OneBotEvent, PrivateMessageEvent, RequestEvent } from '../protocol/codecs/events';
 import type { Frame } from '../protocol/frame';
@@ -66,3 +66,48 @@ export const inboundStreams = (frames$: Observable<Frame>): InboundStreams => {
     ),
   };
 };
+
+/**
+ * The typed streams part of a client: one `Subject` of decoded frames, fed by the connection, and
+ * the streams users subscribe to, made on first access.
+ * @internal
+ */
+export abstract class ClientStreams implements InboundStreams {
+  /** Every decoded inbound frame, from every connection and transport. */
+  protected readonly inbound = new Subject<Frame>();
+  private streams: InboundStreams | undefined;
+
+  private get typed(): InboundStreams {
+    return (this.streams ??= inboundStreams(this.inbound.asObservable()));
+  }
+  get frames$(): InboundStreams['frames$'] {
+    return this.typed.frames$;
+  }
+  get events$(): InboundStreams['events$'] {
+    return this.typed.events$;
+  }
+  get messages$(): InboundStreams['messages$'] {
+    return this.typed.messages$;
+  }
+  get privateMessages$(): InboundStreams['privateMessages$'] {
+    return this.typed.privateMessages$;
+  }
+  get groupMessages$(): InboundStreams['groupMessages$'] {
+    return this.typed.groupMessages$;
+  }
+  get meta$(): InboundStreams['meta$'] {
+    return this.typed.meta$;
+  }
+  get notices$(): InboundStreams['notices$'] {
+    return this.typed.notices$;
+  }
+  get requestEvents$(): InboundStreams['requestEvents$'] {
+    return this.typed.requestEvents$;
+  }
+  get requests$(): InboundStreams['requests$'] {
+    return this.typed.requests$;
+  }
+  get responses$(): InboundStreams['responses$'] {
+    return this.typed.responses$;
+  }
+}
