@@ -2,7 +2,7 @@ import { BehaviorSubject, EMPTY, Subject, lastValueFrom, timer, type Observable,
 import type { HeartbeatStatus, MessageEvent } from '../protocol/codecs/events';
 import type { ActionName } from '../protocol/codecs/api';
 import { createConnectEvent, createHeartbeatEvent, createMessageIdGenerator, createTextMessage, type BuilderOptions } from '../protocol/builders';
-import { encodeFrame, type Frame } from '../protocol/frame';
+import { encodeFrame } from '../protocol/frame';
 import { ErrorCode, OneBotError, ProtocolError } from '../protocol/errors';
 import { createConsoleLogger, redactString, withLevel, type Logger } from '../logging/logger';
 import { createSocketFactory, type SocketFactory } from '../transport/socket-factory';

@@ -8,17 +8,14 @@ import type {
   LifecycleEvent,
   HeartbeatEvent,
   MessageEvent,
-  MetaEvent,
-  NoticeEvent,
   OneBotEvent,
   PrivateMessageEvent,
-  RequestEvent,
 } from '../protocol/codecs/events';
 import type { OneBotError } from '../protocol/errors';
-import type { Frame } from '../protocol/frame';
 import type { CloseInfo } from '../transport/close-reason';
 import type { SentMessage } from './builtins';
 import type { ClientState } from './state';
+import type { InboundStreams } from './streams';
 
 export type { ClientState, ConnectionStatus } from './state';
 
@@ -48,26 +45,11 @@ export interface TextTarget {
  * @since 0.1.0
  * @category client
  */
-export interface OneBotClient {
+export interface OneBotClient extends InboundStreams {
   readonly selfId: number;
   /** The current state; `state$` replays it and every change. */
   readonly state: ClientState;
   readonly state$: Observable<ClientState>;
-  /** Every decoded inbound frame. */
-  readonly frames$: Observable<Frame>;
-  /** Every inbound event, known (`OneBotEvent`) or not (`ExtensionEvent`). */
-  readonly events$: Observable<OneBotEvent | ExtensionEvent>;
-  readonly messages$: Observable<MessageEvent>;
-  readonly privateMessages$: Observable<PrivateMessageEvent>;
-  readonly groupMessages$: Observable<GroupMessageEvent>;
-  readonly meta$: Observable<MetaEvent>;
-  readonly notices$: Observable<NoticeEvent>;
-  /** Friend / group `request` *events* (not API calls; those are `requests$`). */
-  readonly requestEvents$: Observable<RequestEvent>;
-  /** Incoming API calls (`{action, params, echo}`), before they are answered. */
-  readonly requests$: Observable<ApiRequest>;
-  /** Incoming API responses (rare: only if the server answers something). */
-  readonly responses$: Observable<ApiResponse>;
   /** Messages the server asked the bot to send (built-in `send_*msg` handlers). */
   readonly sent$: Observable<SentMessage>;
   /** Non-fatal problems: bad frames, socket errors, refused connections, handler and callback failures. */
