@@ -41,6 +41,17 @@ export const DEMO_INTRO = [
   '',
 ].join('\n');
 
+/** What to run next, one line per way a bot server can talk to us (printed after the demo). @internal */
+export const DEMO_NEXT = [
+  '',
+  'Next, the same with your own bot server, whichever way it talks OneBot v11:',
+  '  reverse WS (it listens)   onebot-rx connect ws://127.0.0.1:8080/onebot/v11/ws --self-id 10001',
+  '  forward WS (it dials us)  onebot-rx connect --ws-listen 127.0.0.1:6700 --self-id 10001',
+  '  HTTP API (it calls us)    onebot-rx connect --http-listen 127.0.0.1:5700 --self-id 10001',
+  '  HTTP POST (we post)       onebot-rx connect --http-post http://127.0.0.1:8080/onebot/v11/http --secret S --self-id 10001',
+  '  in the browser            onebot-rx play --url ws://127.0.0.1:8080/onebot/v11/ws',
+].join('\n');
+
 /** @internal */
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -168,6 +179,7 @@ export const runDemo = async (ctx: CommandContext, flags: DemoFlags): Promise<nu
       text: `demo ${ok ? 'ok' : 'FAILED'}: ${clients.length} bots, ${delivered} messages delivered, ${answered} API call answered, ${heartbeats} heartbeats in ${seconds} s`,
       data: { bots: clients.length, delivered, answered, heartbeats, seconds: Number(seconds), url: srv.url },
     });
+    if (ok && !ctx.json) printer.print({ kind: 'help', text: DEMO_NEXT });
     return ok ? ExitCode.Ok : ExitCode.Failure;
   } finally {
     subs.forEach((s) => s.unsubscribe());

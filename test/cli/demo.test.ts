@@ -47,6 +47,14 @@ describe('onebot-rx demo', () => {
       '67890            disconnected (code 1000 client disconnect, closed by client)',
       '12345            disconnected (code 1000 client disconnect, closed by client)',
       'demo ok: 2 bots, 2 messages delivered, 1 API call answered, 4 heartbeats in N s',
+      // Then what to run next: one line per way a bot server talks OneBot v11.
+      '',
+      'Next, the same with your own bot server, whichever way it talks OneBot v11:',
+      '  reverse WS (it listens)   onebot-rx connect ws://127.0.0.1:PORT/onebot/v11/ws --self-id 10001',
+      '  forward WS (it dials us)  onebot-rx connect --ws-listen 127.0.0.1:PORT --self-id 10001',
+      '  HTTP API (it calls us)    onebot-rx connect --http-listen 127.0.0.1:PORT --self-id 10001',
+      '  HTTP POST (we post)       onebot-rx connect --http-post http://127.0.0.1:PORT/onebot/v11/http --secret S --self-id 10001',
+      '  in the browser            onebot-rx play --url ws://127.0.0.1:PORT/onebot/v11/ws',
     ]);
     // Not a terminal: no colours.
     expect(r.out).not.toContain('\u001b[');
