@@ -291,8 +291,10 @@ export class World {
     return [...this.friendRemarks].map(([userId, remark]) => ({ user_id: userId, nickname: this.nicknameOf(userId), remark }));
   }
 
+  // Queries follow the `unknown` policy too: with `create` (the default), a group or member the
+  // application asks about appears, as users and groups do when they are mentioned.
   groupInfo(groupId: number): { group_id: number; group_name: string; member_count: number; max_member_count: number } {
-    const g = this.requireGroup(groupId);
+    const g = this.groupFor(groupId);
     return { group_id: g.group_id, group_name: g.group_name, member_count: g.members.size, max_member_count: g.max_member_count };
   }
 
@@ -301,12 +303,12 @@ export class World {
   }
 
   memberInfo(groupId: number, userId: number): MemberInfo {
-    const g = this.requireGroup(groupId);
-    return this.memberInfoOf(g, this.requireMember(g, userId));
+    const g = this.groupFor(groupId);
+    return this.memberInfoOf(g, this.memberFor(g, userId));
   }
 
   memberList(groupId: number): MemberInfo[] {
-    const g = this.requireGroup(groupId);
+    const g = this.groupFor(groupId);
     return [...g.members.values()].map((m) => this.memberInfoOf(g, m));
   }
 

@@ -133,6 +133,12 @@ describe('§5.2 information answered from the world', () => {
     });
   });
 
+  it('under the create policy (the default) a query about an unknown group or member makes it appear', () => {
+    const fresh = world();
+    expect(call(fresh, 'get_group_info', { group_id: 1 }).data).toEqual({ group_id: 1, group_name: 'group1', member_count: 1, max_member_count: 500 });
+    expect(call(fresh, 'get_group_member_info', { group_id: GROUP, user_id: 5 }).data).toMatchObject({ group_id: GROUP, user_id: 5, role: 'member' });
+  });
+
   it('get_group_member_list lists every member, the bot included', () => {
     expect((call(w, 'get_group_member_list', { group_id: GROUP }).data as Array<{ user_id: number }>).map((m) => m.user_id)).toEqual([BOT, 20001, 20002, 20003]);
   });
@@ -142,8 +148,8 @@ describe('§5.2 information answered from the world', () => {
     ['get_group_member_info', { group_id: GROUP, user_id: 5 }, 'no_such_member', `user 5 is not a member of group ${GROUP}`],
     ['get_msg', { message_id: 77 }, 'no_such_message', 'message 77 not found: never sent, recalled, or dropped from the message store (it keeps the newest 10000 messages / 16777216 bytes)'],
     ['get_forward_msg', { id: 'nope' }, 'no_such_message', 'forward nope not found: never sent, or dropped from the message store'],
-  ] as const)('%s refuses %j', (action, params, reason, message) => {
-    const e = refusal(() => call(w, action, params));
+  ] as const)('%s refuses %j (unknown groups and members under the reject policy)', (action, params, reason, message) => {
+    const e = refusal(() => call(world({ unknown: 'reject' }), action, params));
     expect(e.data.reason).toBe(reason);
     expect(e.message).toBe(message);
   });
