@@ -121,6 +121,22 @@ describe('issue 10 (3): calls, answers and the rate-limited queue', () => {
     expect(answered.size).toBe(5000);
   });
 
+  test('issue 10 (3): reading paused for busy handlers (pendingCallsLimit) is no reason for a pong timeout: every call answered on the same link', async () => {
+    // Handlers slower than pongTimeout, more calls than pendingCallsLimit: reading pauses while they
+    // run, so the pongs wait unread. The link used to die of a pong timeout, losing every answer.
+    client = createClient(base({ pingInterval: 100, pongTimeout: 200, pendingCallsLimit: 2 }));
+    const errors: OneBotError[] = [];
+    client.errors$.subscribe((e) => errors.push(e));
+    client.handle('slow', () => new Promise((resolve) => setTimeout(() => resolve('done'), 600)));
+    client.connect();
+    const conn = await connected();
+    for (let i = 0; i < 6; i++) conn.ws.send(JSON.stringify({ action: 'slow', params: {}, echo: i }));
+    await peer.waitFor(() => answers(conn).length >= 6, 'six answers', 10_000);
+    expect(answers(conn).map((a) => [a.echo, a.data])).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i, 'done']));
+    expect(errors).toEqual([]);
+    expect(peer.connections).toHaveLength(1);
+  });
+
   test('issue 10 (3): the rate-limited queue is bounded in bytes too (rateLimitedBytes)', async () => {
     client = createClient(base({ rateLimitInterval: 1000, rateLimitedLimit: 1000, rateLimitedBytes: 20_000 }));
     client.handle('count_me', () => null);
