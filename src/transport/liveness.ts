@@ -58,6 +58,8 @@ export class Liveness {
   private deadline: Subscription | undefined;
   private readonly periodic: Subscription | undefined;
   private stopped = false;
+  /** Reading is paused on our side ({@link hold}): no pong can be read, so no deadline runs. */
+  private held = false;
   private readonly listener = (data?: unknown): void => this.pong(data);
 
   constructor(
@@ -72,7 +74,7 @@ export class Liveness {
       this.periodic = scheduler.schedule(
         function tick(this: { schedule(state: Liveness, delay: number): void }, l?: Liveness) {
           // One unanswered ping at a time is enough: its deadline is the one that counts.
-          if (l!.unanswered.length === 0) l!.ping();
+          if (l!.unanswered.length === 0 && !l!.held) l!.ping();
           this.schedule(l!, l!.options.pingInterval);
         },
         options.pingInterval,
@@ -96,13 +98,31 @@ export class Liveness {
     if (this.stopped) return seq;
     this.unanswered.push(seq);
     // Armed before pinging, so even a pong delivered synchronously finds it.
-    this.deadline ??= this.scheduler.schedule(() => this.expired(), this.options.pongTimeout);
+    if (!this.held) this.deadline ??= this.scheduler.schedule(() => this.expired(), this.options.pongTimeout);
     try {
       this.socket.ping(String(seq));
     } catch {
       // The socket is closing; its close event ends the connection.
     }
     return seq;
+  }
+
+  /**
+   * We stopped reading the socket (our own backpressure, e.g. handlers busy): a pong cannot be read
+   * until we read again, so its silence proves nothing. Deadlines stop until {@link release}, which
+   * gives every unanswered ping a full `pongTimeout` from then.
+   */
+  hold(): void {
+    if (this.held || this.stopped) return;
+    this.held = true;
+    this.deadline?.unsubscribe();
+    this.deadline = undefined;
+  }
+
+  release(): void {
+    if (!this.held || this.stopped) return;
+    this.held = false;
+    if (this.unanswered.length > 0) this.deadline ??= this.scheduler.schedule(() => this.expired(), this.options.pongTimeout);
   }
 
   /** Stops pinging and listening; `pongs$` completes. */
@@ -133,7 +153,7 @@ export class Liveness {
     // Pongs come in order: this one answers its ping and every older one.
     this.unanswered.splice(0, at + 1);
     this.deadline?.unsubscribe();
-    this.deadline = this.unanswered.length > 0 ? this.scheduler.schedule(() => this.expired(), this.options.pongTimeout) : undefined;
+    this.deadline = this.unanswered.length > 0 && !this.held ? this.scheduler.schedule(() => this.expired(), this.options.pongTimeout) : undefined;
     this.pongs.next(seq);
   }
 }

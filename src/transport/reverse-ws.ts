@@ -212,10 +212,15 @@ class OpenLink implements Link {
   pause(reason: string): void {
     if (this.pausedBy.size === 0) (this.socket as { pause?: () => void }).pause?.();
     this.pausedBy.add(reason);
+    // Paused for our own reasons, pongs go unread through no fault of the peer: liveness waits. A
+    // congested socket is the peer not reading, which liveness is there to judge.
+    if (this.canPause && reason !== 'congested') this.liveness?.hold();
   }
 
   resume(reason: string): void {
-    if (!this.pausedBy.delete(reason) || this.pausedBy.size > 0 || this.dead) return;
+    if (!this.pausedBy.delete(reason)) return;
+    if (![...this.pausedBy].some((r) => r !== 'congested')) this.liveness?.release();
+    if (this.pausedBy.size > 0 || this.dead) return;
     // The held frames first, in order; one of them may pause again.
     while (this.held.length > 0 && this.pausedBy.size === 0 && !this.dead) this.emit(this.held.shift());
     if (this.pausedBy.size === 0 && !this.dead) (this.socket as { resume?: () => void }).resume?.();

@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import { liveness, canPing } from '../../src/transport/liveness';
+import { Liveness, liveness, canPing } from '../../src/transport/liveness';
 import { ErrorCode, OneBotError } from '../../src/protocol/errors';
 
 class PingSocket {
@@ -40,6 +40,23 @@ describe('liveness', () => {
       const err = new OneBotError(ErrorCode.PongTimeout, 'no pong within 50 ms of a ping: the connection is dead', { pingInterval: 100, pongTimeout: 50 });
       expectObservable(liveness(s, { pingInterval: 100, pongTimeout: 50 }, ts)).toBe('350ms #', undefined, err);
       ts.schedule(() => expect(s.listeners.size).toBe(0), 400);
+    });
+  });
+
+  it('hold() (we stopped reading) suspends the deadline and periodic pings; release() gives the unanswered ping a full pongTimeout', () => {
+    const ts = newScheduler();
+    ts.run(() => {
+      const s = new PingSocket(ts);
+      s.answer = false;
+      const dead: number[] = [];
+      const l = new Liveness(s, { pingInterval: 100, pongTimeout: 50 }, ts, () => dead.push(ts.now()));
+      ts.schedule(() => l.hold(), 120); // ping at 100 unanswered; its deadline (150) is suspended
+      ts.schedule(() => l.release(), 400); // no ping while held; the deadline runs again from 400
+      ts.schedule(() => l.stop(), 1000);
+      ts.schedule(() => {
+        expect(s.pings).toEqual([100]);
+        expect(dead).toEqual([450]);
+      }, 1000);
     });
   });
 

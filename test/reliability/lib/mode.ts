@@ -1,6 +1,7 @@
 /**
- * Sizes of the reliability run. Both modes force the issue's 1,000 disconnects (about 11 minutes on
- * 2 cores) and soak 1,000 bots; `quick` (what CI runs, bounded by 20 minutes) soaks for 1 minute,
+ * Sizes of the reliability run. Both modes force the issue's 1,000 disconnects, each striking a
+ * `'ack'` and a `'write'` client at once (about 10 minutes on 2 cores), and soak 1,000 bots; `quick`
+ * (what CI runs: about 12 minutes in all, bounded by 20) soaks for 1 minute,
  * `full` for 10 minutes with 30,000 fuzz frames per property. Individual sizes can be overridden with environment variables
  * (`RELIABILITY_DISCONNECTS`, `RELIABILITY_SOAK_BOTS`, `RELIABILITY_SOAK_SECONDS`, `RELIABILITY_FUZZ_RUNS`).
  */
