@@ -163,9 +163,14 @@ export class Delivery {
 
   /** Whether an acknowledgement ping should go out now: frames are uncovered, and no ping is in flight (or a long batch is). */
   shouldPing(): boolean {
-    const lastPing = this.pings[this.pings.length - 1];
-    const uncovered = this.written - (lastPing?.[1] ?? this.confirmed) + (this.untracked - (lastPing?.[2] ?? this.untrackedConfirmed));
+    const uncovered = this.uncovered();
     return uncovered > 0 && (this.pings.length === 0 || uncovered >= ACK_BATCH);
+  }
+
+  /** Frames and untracked answers written after the last acknowledgement ping. */
+  private uncovered(): number {
+    const lastPing = this.pings[this.pings.length - 1];
+    return this.written - (lastPing?.[1] ?? this.confirmed) + (this.untracked - (lastPing?.[2] ?? this.untrackedConfirmed));
   }
 
   /**
@@ -179,10 +184,9 @@ export class Delivery {
     this.untracked++;
   }
 
-  /** Whether frames were written after the last acknowledgement ping (a ping before a close covers them). */
+  /** Whether frames or untracked answers were written after the last acknowledgement ping (a ping before a close covers them). */
   hasUncovered(): boolean {
-    const last = this.pings.length > 0 ? this.pings[this.pings.length - 1]![1] : this.confirmed;
-    return this.written > last;
+    return this.uncovered() > 0;
   }
 
   /** An acknowledgement ping numbered `seq` was sent after everything written so far. */

@@ -46,6 +46,7 @@ describe('delivery bookkeeping', () => {
     d.wroteUntracked(); // after ping 2: not covered by it
     expect(texts(d.pong(2))).toEqual(['a']);
     expect(d.shouldPing()).toBe(true); // the last answer is uncovered
+    expect(d.hasUncovered()).toBe(true); // so a ping before a close covers it too
     expect(d.linkLost()).toEqual({ unconfirmed: [], unsentAnswers: [], untrackedAnswers: 1 });
     expect(d.linkLost().untrackedAnswers).toBe(0); // counted per link
   });
