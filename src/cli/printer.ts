@@ -1,4 +1,4 @@
-import { redact, redactString, type Logger } from '../logging/logger';
+import { redact, redactString, type Logger, type LogLevel } from '../logging/logger';
 import type { CliOutput } from './io';
 
 /** @since 0.1.0 @category cli */
@@ -79,7 +79,7 @@ const COLOR_OF: Partial<Record<TranscriptKind, keyof typeof ANSI>> = {
 };
 
 /** @internal */
-const LOG_LEVEL_OF = (kind: TranscriptKind): keyof Logger =>
+const LOG_LEVEL_OF = (kind: TranscriptKind): Exclude<LogLevel, 'silent'> =>
   kind === 'error' || kind === 'rejection' || kind === 'fail' ? 'error' : kind === 'warn' ? 'warn' : kind === 'heartbeat' ? 'debug' : 'info';
 
 /** Width of the `from → to` column, so that texts line up. @internal */

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { EMPTY, Observable, Subject, concat, concatMap, defer, from, ignoreElements, isObservable, map, merge, mergeMap, of, take, tap, throwError, timeout, timer, catchError, defaultIfEmpty, finalize, type SchedulerLike } from 'rxjs';
-import type { ApiRequest } from '../protocol/codecs/frames';
+import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import { asyncResponse, encodeResponse, errorResponse, failedResponse, okResponse, Retcode, routeRequest, type ApiHandlers, type Route } from '../protocol/answer';
 import { ErrorCode, OneBotError } from '../protocol/errors';
 import type { Logger } from '../logging/logger';
@@ -116,39 +116,67 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
     const failure = (action: string, e: unknown): OneBotError =>
       e instanceof OneBotError ? e : new OneBotError(ErrorCode.HandlerFailed, `handler for ${action} failed: ${e instanceof Error ? e.message : String(e)}`, { action }, { cause: e });
 
+    /** Calls the handler (it may throw). */
+    const call = (job: Job): unknown => (job.route.handler as (p: unknown, r: ApiRequest) => unknown)(job.route.params, job.request);
+
+    /** A Promise or an Observable result as the first value of an Observable, within `apiTimeout`. */
+    const settle = (job: Job, result: PromiseLike<unknown> | Observable<unknown>): Observable<unknown> => {
+      const ms = config.apiTimeout;
+      const outcome = from(result).pipe(take(1), defaultIfEmpty(null));
+      return ms > 0
+        ? outcome.pipe(
+            timeout({
+              first: ms,
+              scheduler: config.scheduler,
+              with: () => throwError(() => new OneBotError(ErrorCode.HandlerTimeout, `handler for ${job.route.action} did not answer within ${ms} ms`, { action: job.route.action, apiTimeout: ms })),
+            }),
+          )
+        : outcome;
+    };
+
     /** The handler's outcome as the first value of an Observable: a value, a Promise or an Observable. */
     const run = (job: Job): Observable<unknown> =>
       defer(() => {
-        const result = (job.route.handler as (p: unknown, r: ApiRequest) => unknown)(job.route.params, job.request);
-        if (!isObservable(result) && !isPromiseLike(result)) return of(result);
-        const ms = config.apiTimeout;
-        const outcome = from(result).pipe(take(1), defaultIfEmpty(null));
-        return ms > 0
-          ? outcome.pipe(
-              timeout({
-                first: ms,
-                scheduler: config.scheduler,
-                with: () => throwError(() => new OneBotError(ErrorCode.HandlerTimeout, `handler for ${job.route.action} did not answer within ${ms} ms`, { action: job.route.action, apiTimeout: ms })),
-              }),
-            )
-          : outcome;
+        const result = call(job);
+        return isObservable(result) || isPromiseLike(result) ? settle(job, result) : of(result);
       });
 
-    /** A call answered by its handler's outcome. */
+    /** The encoded answer to a call, from its handler's value or failure. */
+    const succeeded = (job: Job, value: unknown): string => encoded(okResponse(value, job.request.echo));
+    const failed = (job: Job, e: unknown): string => {
+      config.report(failure(job.route.action, e));
+      return encoded(errorResponse(e, job.request.echo));
+    };
+    const encoded = (response: ApiResponse): string => {
+      const out = encodeResponse(response, config.maxPayload);
+      if (out.error !== undefined) config.report(out.error);
+      return out.text;
+    };
+
+    /**
+     * A call answered by its handler's outcome. A handler that returns a plain value (most do) is
+     * answered as soon as its turn comes, without an Observable per call; a Promise or an Observable
+     * goes through {@link settle}.
+     */
     const answer = (job: Job): Observable<string> =>
-      run(job).pipe(
-        map((value) => okResponse(value, job.request.echo)),
-        catchError((e: unknown) => {
-          config.report(failure(job.route.action, e));
-          return of(errorResponse(e, job.request.echo));
-        }),
-        map((response) => {
-          const encoded = encodeResponse(response, config.maxPayload);
-          if (encoded.error !== undefined) config.report(encoded.error);
-          return encoded.text;
-        }),
-        finalize(() => release(job.size)),
-      );
+      defer(() => {
+        let result: unknown;
+        try {
+          result = call(job);
+        } catch (e) {
+          release(job.size);
+          return of(failed(job, e));
+        }
+        if (!isObservable(result) && !isPromiseLike(result)) {
+          release(job.size);
+          return of(succeeded(job, result));
+        }
+        return settle(job, result).pipe(
+          map((value) => succeeded(job, value)),
+          catchError((e: unknown) => of(failed(job, e))),
+          finalize(() => release(job.size)),
+        );
+      });
 
     /** A background call: nobody waits for its outcome, so a failure is only reported. */
     const background = (job: Job): Observable<never> =>

@@ -121,7 +121,10 @@ export const createListeners = (transports: readonly Transport[], c: TransportsC
     const closed$ = peer.data$.pipe(ignoreElements(), endWith(undefined));
     // Nothing an `/event` socket sends is acted upon (docs/guides/transports.md).
     if (peer.role === 'event') return closed$.pipe(ignoreElements(), finalize(gone));
-    const calls = peer.data$.pipe(mergeMap((data) => inbound(data, (text) => write(peer, text))));
+    const calls = peer.data$.pipe(
+      map((data) => inbound(data, (text) => write(peer, text))),
+      filter((call): call is IncomingCall => call !== undefined),
+    );
     return answerCalls(calls, { ...c.answering, pause: () => peer.pause(), resume: () => peer.resume() }).pipe(
       tap((text) => write(peer, text)),
       ignoreElements(),
@@ -132,18 +135,18 @@ export const createListeners = (transports: readonly Transport[], c: TransportsC
   };
 
   /** One frame from an application socket: decoded and emitted; an API call becomes an {@link IncomingCall}. */
-  const inbound = (data: unknown, answer: (text: string) => void): Observable<IncomingCall> => {
+  const inbound = (data: unknown, answer: (text: string) => void): IncomingCall | undefined => {
     const decoded = decodeData(data, c.validate, c.maxPayload);
     if (E.isLeft(decoded)) {
       const error = decoded.left;
       c.report(error);
       const echo = error.data.echo as Json | undefined;
       if (error.code === ErrorCode.InvalidRequest && echo !== undefined) answer(encodeResponse(failedResponse(Retcode.BadRequest, error.message, echo), c.maxPayload).text);
-      return EMPTY;
+      return undefined;
     }
     const frame = decoded.right;
     c.received(frame);
-    return frame.kind === 'request' ? of({ request: frame.request, size: typeof data === 'string' ? data.length : 0 }) : EMPTY;
+    return frame.kind === 'request' ? { request: frame.request, size: typeof data === 'string' ? data.length : 0 } : undefined;
   };
 
   /** An application turned away (a wrong token, most often): worth knowing on the bot side too. */

@@ -25,6 +25,13 @@ export interface Logger {
   info(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
   error(message: string, data?: Record<string, unknown>): void;
+  /**
+   * The lowest level this logger writes, when it knows it. The SDK skips building and redacting
+   * messages below it (the answering engine logs every API call at `debug`), so a logger that drops
+   * them costs nothing per call. Optional: a logger without it is handed every message.
+   * @since 0.3.0
+   */
+  readonly level?: LogLevel;
 }
 
 /** @since 0.1.0 @category logging */
@@ -34,7 +41,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export const LOG_LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 /** A logger that drops everything. @since 0.1.0 @category logging */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, level: 'silent' };
 
 /**
  * Keys whose values are secrets wherever they appear in log data, error data or state.
@@ -98,20 +105,23 @@ export const createConsoleLogger = (level: LogLevel = 'info', prefix = '[onebot-
     info: emit('info', console.info),
     warn: emit('warn', console.warn),
     error: emit('error', console.error),
+    level,
   };
 };
 
 /**
- * Wraps any logger so that messages below `level` are dropped and all data is redacted.
+ * Wraps any logger so that messages below `level` (or below the logger's own
+ * {@link Logger.level}, when it declares one) are dropped before any work, and all data is redacted.
  * @since 0.1.0 @category logging
  */
 export const withLevel = (logger: Logger, level: LogLevel): Logger => {
-  const min = LOG_LEVELS[level];
+  const min = Math.max(LOG_LEVELS[level], LOG_LEVELS[logger.level ?? 'debug']);
+  const effective = (Object.keys(LOG_LEVELS) as LogLevel[]).find((l) => LOG_LEVELS[l] === min) ?? level;
   const wrap =
     (lvl: Exclude<LogLevel, 'silent'>) =>
     (message: string, data?: Record<string, unknown>): void => {
       if (LOG_LEVELS[lvl] < min) return;
       logger[lvl](redactString(message), data === undefined ? undefined : redact(data));
     };
-  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error'), level: effective };
 };

@@ -202,6 +202,7 @@ export const createFileLogger = (options: FileLoggerOptions): FileLogger => {
   const emit =
     (lvl: Exclude<LogLevel, 'silent'>) =>
     (message: string, data?: Record<string, unknown>): void => {
+      if (!log.isLevelEnabled(lvl)) return;
       const text = redactString(message);
       if (data === undefined) log[lvl](text);
       else log[lvl]({ data: redact(data) }, text);
@@ -229,6 +230,7 @@ export const createFileLogger = (options: FileLoggerOptions): FileLogger => {
     info: emit('info'),
     warn: emit('warn'),
     error: emit('error'),
+    level,
     flush: async () => {
       await settle();
     },
