@@ -33,7 +33,8 @@ const refuse = (socket: Duplex, status: number): void => {
 
 const textOf = (data: RawData, isBinary: boolean): unknown => {
   if (isBinary) return data;
-  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
 };
 
 let ids = 0;
