@@ -154,28 +154,33 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
     };
 
     /**
-     * A call answered by its handler's outcome. A handler that returns a plain value (most do) is
-     * answered as soon as its turn comes, without an Observable per call; a Promise or an Observable
-     * goes through {@link settle}.
+     * Runs a call's handler now. A plain value (most handlers return one) is the encoded answer at
+     * once; a Promise or an Observable becomes an Observable of the answer, within `apiTimeout`.
      */
-    const answer = (job: Job): Observable<string> =>
+    const answerNow = (job: Job): string | Observable<string> => {
+      let result: unknown;
+      try {
+        result = call(job);
+      } catch (e) {
+        release(job.size);
+        return failed(job, e);
+      }
+      if (!isObservable(result) && !isPromiseLike(result)) {
+        release(job.size);
+        return succeeded(job, result);
+      }
+      return settle(job, result).pipe(
+        map((value) => succeeded(job, value)),
+        catchError((e: unknown) => of(failed(job, e))),
+        finalize(() => release(job.size)),
+      );
+    };
+
+    /** A call whose handler waits for a free slot: run when `mergeMap` subscribes. */
+    const answerLater = (job: Job): Observable<string> =>
       defer(() => {
-        let result: unknown;
-        try {
-          result = call(job);
-        } catch (e) {
-          release(job.size);
-          return of(failed(job, e));
-        }
-        if (!isObservable(result) && !isPromiseLike(result)) {
-          release(job.size);
-          return of(succeeded(job, result));
-        }
-        return settle(job, result).pipe(
-          map((value) => succeeded(job, value)),
-          catchError((e: unknown) => of(failed(job, e))),
-          finalize(() => release(job.size)),
-        );
+        const answered = answerNow(job);
+        return typeof answered === 'string' ? of(answered) : answered;
       });
 
     /** A background call: nobody waits for its outcome, so a failure is only reported. */
@@ -202,7 +207,8 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
     };
 
     const immediate = new Subject<string>();
-    const handled = new Subject<Job>();
+    /** Answers of handlers running, or waiting for a slot, at most `concurrentHandlers` at once. */
+    const handled = new Subject<Observable<string>>();
     const detached = new Subject<Job>();
     const rateLimited = new Subject<Job>();
 
@@ -231,7 +237,12 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
         immediate.next(encodeResponse(asyncResponse(echo), config.maxPayload).text);
         return detached.next(job);
       }
-      handled.next(job);
+      // A handler slot is free and no call waits for one: run the handler now.
+      if (pending.count <= config.concurrentHandlers) {
+        const answered = answerNow(job);
+        return typeof answered === 'string' ? immediate.next(answered) : handled.next(answered);
+      }
+      handled.next(answerLater(job));
     };
 
     const rateLimitedWork$ = rateLimited.pipe(
@@ -246,7 +257,7 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
     const answers$ = merge(
       immediate,
       merge(
-        handled.pipe(map((job) => answer(job))),
+        handled,
         detached.pipe(map((job) => background(job).pipe(finalize(() => release(job.size))))),
       ).pipe(mergeMap((work: Observable<string>) => work, config.concurrentHandlers)),
       rateLimitedWork$,
