@@ -6,12 +6,13 @@
  * Forward WS calls answered with the caller's own echo; `/event` gets its connect event, then the
  * page's events; HTTP API calls with their status; HTTP POST signed, a quick operation turned into
  * a call to the page; no page → a failed answer; the page going with calls pending → failed
- * answers; the bounds (calls in count, bytes and time; events waiting to be POSTed); reverse WS
+ * answers; the bounds (calls in count, bytes and time; events waiting to be POSTed; an application
+ * socket that does not read); reverse WS
  * beside a listening transport.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { filter, firstValueFrom } from 'rxjs';
 import WebSocket from 'ws';
 import { createClient, silentLogger, type ApiRequest, type OneBotClient } from '../../src/index';
@@ -299,6 +300,33 @@ describe('bounds', () => {
     expect(activity.find((a) => a.kind === 'post-failed')).toMatchObject({ text: expect.stringMatching(/^event not POSTed: \d+ characters of events already wait or are in flight \(bound 1000\)$/) });
     await sleep(100);
     expect(target.got.reduce((n, g) => n + g.body.length, 0)).toBeLessThanOrEqual(1000);
+  });
+  it('an application socket that does not read is closed once its unsent bytes pass the bound (1013), and that is reported', async () => {
+    const { urlOf, activity } = await play({ wsListen: LOCAL }, { maxBufferedBytes: 256 * 1024 });
+    // An application that completes the handshake on /event, then never reads again.
+    const stuck = connect(Number(new URL(urlOf('forward WS')).port), '127.0.0.1');
+    stuck.on('error', () => undefined);
+    stuck.write('GET /event HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    await until(() => activity.find((a) => a.kind === 'app-connected'), 'the application connected');
+    stuck.pause();
+    try {
+      // The page (a plain socket here) sends big events until the relay gives up on the application.
+      const base = plays[0]!.pageUrl.split('/#')[0]!.replace(/^http/, 'ws');
+      const page = new WebSocket(`${base}/bot?access_token=${KEY}`);
+      sockets.push(page);
+      await new Promise((resolve) => page.once('open', resolve));
+      const big = JSON.stringify({ time: 1, self_id: SELF, post_type: 'message', message_type: 'private', sub_type: 'friend', message_id: 1, user_id: 20001, message: 'x', raw_message: 'x'.repeat(512 * 1024), font: 0, sender: {} });
+      for (let i = 0; i < 80 && !activity.some((a) => a.kind === 'app-dropped'); i++) {
+        page.send(big);
+        await sleep(10);
+      }
+      const dropped = await until(() => activity.find((a): a is Extract<PlayActivity, { kind: 'app-dropped' }> => a.kind === 'app-dropped'), 'the slow socket closed');
+      expect(dropped).toMatchObject({ path: '/event', why: expect.stringMatching(/^\d+ bytes waited unread \(bound 262144\)$/) });
+      // The page itself was not cut off.
+      expect(page.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      stuck.destroy();
+    }
   });
 });
 
