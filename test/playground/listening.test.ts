@@ -7,8 +7,7 @@
  * page's events; HTTP API calls with their status; HTTP POST signed, a quick operation turned into
  * a call to the page; no page → a failed answer; the page going with calls pending → failed
  * answers; the bounds (calls in count, bytes and time; events waiting to be POSTed; an application
- * socket that does not read); reverse WS
- * beside a listening transport.
+ * socket that does not read); reverse WS beside a listening transport.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
