@@ -10,7 +10,16 @@ import type { CommandContext } from './program';
 
 /** Flags of `onebot-rx play`. @since 0.2.0 @category cli */
 export interface PlayFlags {
-  readonly url: string;
+  /** Reverse WebSocket: the bot server's URL, dialed by this process for the page. */
+  readonly url?: string;
+  /** Forward WebSocket: listen here for applications that dial in. */
+  readonly wsListen?: { readonly host: string; readonly port: number };
+  /** HTTP API: listen here for `/:action` calls. */
+  readonly httpListen?: { readonly host: string; readonly port: number };
+  /** HTTP POST: post every event of the page to these URLs. */
+  readonly httpPost?: readonly string[];
+  /** HTTP POST signature secret. */
+  readonly secret?: string;
   readonly selfId?: number;
   readonly token?: string;
   readonly world?: string;
@@ -61,7 +70,7 @@ const readWorld = async (file: string): Promise<unknown> => {
   return ext === '.yaml' || ext === '.yml' ? parseYaml(text) : (JSON.parse(text) as unknown);
 };
 
-const describe = (a: PlayActivity): { kind: 'info' | 'error'; text: string } => {
+const describe = (a: PlayActivity): { kind: 'info' | 'warn' | 'error'; text: string } => {
   switch (a.kind) {
     case 'page-connected':
       return { kind: 'info', text: 'page connected; relaying its frames' };
@@ -79,13 +88,32 @@ const describe = (a: PlayActivity): { kind: 'info' | 'error'; text: string } => 
       return { kind: 'info', text: `page disconnected (${a.code})` };
     case 'rejected':
       return { kind: 'error', text: `refused a page connection: ${a.why}` };
+    case 'listening':
+      return { kind: 'info', text: `${a.transport} listening on ${a.url}` };
+    case 'app-connected':
+      return { kind: 'info', text: `an application connected to forward WS ${a.path} from ${a.remote}` };
+    case 'app-disconnected':
+      return { kind: 'info', text: `an application disconnected from forward WS ${a.path} (${a.remote})` };
+    case 'app-refused':
+      return { kind: 'error', text: `${a.transport} refused ${a.remote} with HTTP ${a.status}: ${a.reason}` };
+    case 'app-dropped':
+      return { kind: 'error', text: `closed forward WS ${a.path} of ${a.remote}: too slow, ${a.why}` };
+    case 'app-ignored':
+      return { kind: 'warn', text: `ignored a frame on forward WS ${a.path} from ${a.remote}: ${a.why}` };
+    case 'post-failed':
+    case 'quick-failed':
+      return { kind: 'warn', text: a.text };
+    case 'calls-failed':
+      return { kind: 'warn', text: `${a.count} relayed API call${a.count === 1 ? '' : 's'} answered failed: ${a.why}` };
   }
 };
 
 /**
  * `onebot-rx play`: serves the playground page on 127.0.0.1 and relays its bot connection to the
- * bot server with the headers the page cannot send (docs/guides/playground.md). The first line of
- * output is the page's address. Runs until Ctrl-C.
+ * bot server: by reverse WebSocket (`--url`, with the headers the page cannot send), and by the
+ * listening transports this process holds for the page (`--ws-listen`, `--http-listen`,
+ * `--http-post`), in any mix (docs/guides/playground.md). The first line of output is the page's
+ * address. Runs until Ctrl-C.
  *
  * @since 0.2.0
  * @category cli
@@ -93,6 +121,14 @@ const describe = (a: PlayActivity): { kind: 'info' | 'error'; text: string } => 
 export const runPlay = async (ctx: CommandContext, flags: PlayFlags): Promise<number> => {
   const { printer, io } = ctx;
   const accessToken = flags.token ?? io.env.ONEBOT_ACCESS_TOKEN;
+  const posting = flags.httpPost !== undefined && flags.httpPost.length > 0;
+  if (flags.url === undefined && flags.wsListen === undefined && flags.httpListen === undefined && !posting) {
+    printer.print({
+      kind: 'error',
+      text: 'no transport: give --url (the reverse WebSocket URL of your bot server), --ws-listen HOST:PORT, --http-listen HOST:PORT or --http-post URL (any mix)',
+    });
+    return ExitCode.Usage;
+  }
   let spec: unknown;
   if (flags.world !== undefined) {
     try {
@@ -115,10 +151,15 @@ export const runPlay = async (ctx: CommandContext, flags: PlayFlags): Promise<nu
     return ExitCode.Usage;
   }
   const assets = await loadPageAssets();
+  // What happens while starting (the listening transports bound) is shown after the page address.
+  const early: PlayActivity[] = [];
+  let started = false;
+  const show = (a: PlayActivity): void => printer.print({ ...describe(a), from: 'play' });
   let server;
   try {
     server = await startPlayServer({
       botUrl: flags.url,
+      listen: { wsListen: flags.wsListen, httpListen: flags.httpListen, httpPost: flags.httpPost, secret: flags.secret },
       selfId,
       accessToken,
       host: flags.host,
@@ -127,25 +168,27 @@ export const runPlay = async (ctx: CommandContext, flags: PlayFlags): Promise<nu
       filesDir: flags.files,
       config: {
         world: world.right.toJSON(),
-        botUrl: flags.url,
         filesAllowed: flags.files !== undefined,
         heartbeatInterval: flags.heartbeat,
         history: flags.history,
         inspectorFrames: flags.inspectorFrames,
         inspectorChars: flags.inspectorChars,
       },
-      onActivity: (a) => printer.print({ ...describe(a), from: 'play' }),
+      onActivity: (a) => (started ? show(a) : void early.push(a)),
     });
   } catch (e) {
-    printer.print({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
-    return ExitCode.Failure;
+    const code = (e as { code?: unknown }).code;
+    printer.print({ kind: 'error', text: `${e instanceof Error ? e.message : String(e)}${code === 'EADDRINUSE' ? '; choose another --port, --ws-listen or --http-listen' : ''}` });
+    return code === 'EADDRINUSE' ? ExitCode.PortInUse : ExitCode.Failure;
   }
   // The first line of output: the address to open.
   io.stdout.write(`${server.pageUrl}\n`);
+  started = true;
+  early.splice(0).forEach(show);
   printer.print({
     kind: 'info',
     from: 'play',
-    text: `open the address above; the page's bot (${selfId}) connects to ${flags.url}${accessToken ? ' with the access token' : ''} through this process; Ctrl-C stops`,
+    text: `open the address above; the page's bot (${selfId}) reaches your bot server through this process by ${server.links.join('; ')}${accessToken ? ' (with the access token)' : ''}; Ctrl-C stops`,
   });
   await aborted(io.signal);
   await server.close();

@@ -71,6 +71,7 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
         '  onebot-rx connect --http-listen :5700 --http-post http://127.0.0.1:8080/onebot/v11/http --secret s --self-id 10001   # HTTP API + HTTP POST',
         '  onebot-rx serve --port 8000 --path /ws/',
         '  onebot-rx play --url ws://127.0.0.1:8080/onebot/v11/ws --token secret',
+        '  onebot-rx play --ws-listen 127.0.0.1:6700 --token secret                                  # the playground, the bot server dials in',
         '  onebot-rx test echo.yaml --url ws://127.0.0.1:8080/onebot/v11/ws',
         '',
         `Exit codes: ${Object.entries(EXIT_CODE_MEANINGS).map(([code, meaning]) => `${code} ${meaning}`).join(', ')}.`,
@@ -128,9 +129,13 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
   program
     .command('play')
     .description('serve a page on 127.0.0.1 where you chat with your bot as the users of a simulated world (Ctrl-C stops)')
-    .requiredOption('--url <url>', 'reverse WebSocket URL of the bot server, e.g. ws://127.0.0.1:8080/onebot/v11/ws', parseWsUrl)
+    .option('--url <url>', 'reverse WebSocket: URL of the bot server, e.g. ws://127.0.0.1:8080/onebot/v11/ws', parseWsUrl)
+    .option('--ws-listen <host:port>', 'forward WebSocket: listen for the bot server on /, /api and /event (e.g. NoneBot2 ONEBOT_WS_URLS)', parseHostPort)
+    .option('--http-listen <host:port>', 'HTTP API: listen for GET/POST /:action calls (e.g. NoneBot2 ONEBOT_API_ROOTS)', parseHostPort)
+    .option('--http-post <url>', 'HTTP POST: post every event to this URL (repeatable), e.g. http://127.0.0.1:8080/onebot/v11/http', (url: string, previous: string[] = []) => [...previous, parseHttpUrl(url)])
+    .option('--secret <secret>', 'HTTP POST: sign each body (X-Signature: sha1=HMAC-SHA1)')
     .option('--self-id <id>', `the bot account (default: the world's bot, else ${DEFAULT_PLAY_SELF_ID})`, parsePositiveInt('account id'))
-    .option('--token <token>', 'access token of the bot server (sent as Authorization: Bearer by this process); also read from ONEBOT_ACCESS_TOKEN')
+    .option('--token <token>', 'access token: sent to --url and with the POSTs, required from the bot server on --ws-listen/--http-listen; also read from ONEBOT_ACCESS_TOKEN')
     .option('--world <file>', 'the simulated world: JSON (or YAML) as in docs/guides/conversations.md')
     .option('--host <host>', 'interface the page is served on', '127.0.0.1')
     .option('--port <port>', 'port of the page; 0 picks a free one', parsePort, 0)
@@ -139,6 +144,19 @@ const buildProgram = (io: CliIo, run: (work: (ctx: CommandContext) => Promise<nu
     .option('--history <n>', 'lines the page keeps per conversation (oldest dropped)', parsePositiveInt('lines'), 500)
     .option('--inspector-frames <n>', 'frames the inspector keeps (oldest dropped)', parsePositiveInt('frames'), 1000)
     .option('--inspector-chars <n>', 'characters of frame text the inspector keeps in all; a frame over a quarter of it is kept cut', parsePositiveInt('characters'), 8 * 1024 * 1024)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'At least one transport, in any mix: --url, --ws-listen, --http-listen, --http-post.',
+        'Listening transports bind to 127.0.0.1 unless HOST says otherwise; a port alone (6700) means 127.0.0.1:6700.',
+        '',
+        'Examples:',
+        '  onebot-rx play --url ws://127.0.0.1:8080/onebot/v11/ws --token secret            # reverse WS',
+        '  onebot-rx play --ws-listen 6700 --token secret                                     # forward WS: ONEBOT_WS_URLS=["ws://127.0.0.1:6700/"]',
+        '  onebot-rx play --http-listen 5700 --http-post http://127.0.0.1:8080/onebot/v11/http --secret s   # HTTP: ONEBOT_API_ROOTS + ONEBOT_SECRET',
+      ].join('\n'),
+    )
     .action((flags: PlayFlags, cmd: Command) => run((ctx) => runPlay(ctx, flags), cmd.optsWithGlobals<GlobalFlags>()));
 
   return program;

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { EMPTY, Observable, Subject, endWith, filter, finalize, ignoreElements, interval, map, merge, mergeMap, of, takeUntil, tap, type SchedulerLike } from 'rxjs';
 import { encodeResponse, failedResponse, Retcode } from '../protocol/answer';
+import { httpStatusOfText, quickOperationCall } from '../transport/calls';
 import type { Json } from '../protocol/codecs/common';
 import { ErrorCode, OneBotError } from '../protocol/errors';
 import type { Frame } from '../protocol/frame';
@@ -58,13 +59,6 @@ const ECHO = ',"echo":';
 const splitEcho = (text: string): { id: number; text: string } => {
   const at = text.lastIndexOf(ECHO);
   return { id: Number(text.slice(at + ECHO.length, -1)), text: `${text.slice(0, at)}}` };
-};
-
-/** The HTTP status of an answer (docs/guides/transports.md, "HTTP API"): 404 unknown action, 400 bad request, else 200. */
-const statusOf = (text: string): number => {
-  const m = /^\{"status":"\w+","retcode":(\d+)/.exec(text);
-  const retcode = m === null ? 0 : Number(m[1]);
-  return retcode === Retcode.NotFound ? 404 : retcode === Retcode.BadRequest ? 400 : 200;
 };
 
 /**
@@ -169,7 +163,7 @@ export const createListeners = (transports: readonly Transport[], c: TransportsC
         const { id, text } = splitEcho(answer);
         const call = waiting.get(id);
         waiting.delete(id);
-        call?.respond(statusOf(text), text);
+        call?.respond(httpStatusOfText(text), text);
       }),
       ignoreElements(),
     );
@@ -195,7 +189,7 @@ export const createListeners = (transports: readonly Transport[], c: TransportsC
     const outcomes$ = t.post(posts, c.selfId).pipe(
       tap((outcome) => {
         if (outcome.type === 'failed') return c.report(outcome.error);
-        const request = { action: '.handle_quick_operation', params: { context: JSON.parse(outcome.text) as unknown, operation: outcome.operation } };
+        const request = quickOperationCall(outcome.text, outcome.operation);
         c.received({ kind: 'request', request });
         quick.next({ request, size: outcome.text.length });
       }),

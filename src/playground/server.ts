@@ -7,11 +7,14 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import { DEFAULT_USER_AGENT } from '../transport/socket-factory';
 import { redactString } from '../logging/logger';
+import { startListening, type ListeningActivity, type PageLink, type PlayListenOptions } from './listening';
 
 /**
  * The Node half of the playground (docs/guides/playground.md): one HTTP server on 127.0.0.1 that
  * serves the page, its configuration, allowed local files and uploaded images, and relays the
- * page's OneBot socket to the bot server.
+ * page's OneBot socket to the bot server: by reverse WebSocket (below), and by the listening
+ * transports (forward WebSocket, HTTP API, HTTP POST) this process holds for the page
+ * (`listening.ts`), in any mix.
  *
  * Why a relay: a browser WebSocket cannot send headers, and NoneBot2 (like aiocqhttp and Koishi)
  * reads `X-Self-ID` and the token only from headers. The page's client dials this server with a
@@ -23,10 +26,16 @@ import { redactString } from '../logging/logger';
 
 /** Options of {@link startPlayServer}. @since 0.2.0 @category playground */
 export interface PlayServerOptions {
-  /** The bot server's reverse-WebSocket URL, e.g. NoneBot2's `ws://127.0.0.1:8080/onebot/v11/ws`. */
-  readonly botUrl: string;
+  /** The bot server's reverse-WebSocket URL, e.g. NoneBot2's `ws://127.0.0.1:8080/onebot/v11/ws`. @defaultValue none (listening transports only) */
+  readonly botUrl?: string | undefined;
+  /**
+   * The listening transports held for the page: forward WebSocket, HTTP API, HTTP POST
+   * (`listening.ts`). Their token is `accessToken`. With `botUrl`, at least one is needed.
+   * @defaultValue none
+   */
+  readonly listen?: Omit<PlayListenOptions, 'accessToken'>;
   readonly selfId: number;
-  /** The bot server's access token (sent as `Authorization: Bearer`). */
+  /** The bot server's access token (sent as `Authorization: Bearer`); also required from applications on the listening transports, and sent with the POSTs. */
   readonly accessToken?: string | undefined;
   /** @defaultValue '127.0.0.1' */
   readonly host?: string;
@@ -49,14 +58,23 @@ export interface PlayServerOptions {
   readonly maxUploadTotalBytes?: number;
   /** Ping interval towards the bot server; a missing pong by the next ping ends the connection. @defaultValue 15000 */
   readonly pingInterval?: number;
+  /** API calls from the listening transports waiting for the page's answer, at most (beyond: a failed answer, retcode 1429). @defaultValue 1000 */
+  readonly maxRelayedCalls?: number;
+  /** Their frames' total size in characters, at most (beyond: a failed answer, retcode 1429). @defaultValue 16 MiB */
+  readonly maxRelayedCallBytes?: number;
+  /** A relayed call the page has not answered in this time gets a failed answer (retcode 1503), ms. @defaultValue 60000 */
+  readonly relayedCallTimeout?: number;
+  /** Characters of events waiting to be POSTed or in flight, at most (beyond: the event is not POSTed, and that is reported). @defaultValue 16 MiB */
+  readonly maxPostBytes?: number;
   /** The per-run key of the page; random when absent (tests pass one). */
   readonly key?: string;
   /** What happens, for the terminal. */
   readonly onActivity?: (activity: PlayActivity) => void;
 }
 
-/** What the play server reports. @since 0.2.0 @category playground */
+/** What the play server reports (the listening side's reports included). @since 0.2.0 @category playground */
 export type PlayActivity =
+  | ListeningActivity
   | { readonly kind: 'page-connected' }
   | { readonly kind: 'page-replaced' }
   | { readonly kind: 'bot-connected'; readonly url: string }
@@ -78,6 +96,8 @@ export interface PlayServer {
   /** The page's address, with its key: `http://127.0.0.1:PORT/#key=...`. */
   readonly pageUrl: string;
   readonly port: number;
+  /** The transports the page's bot is on, readable: `reverse WS ws://…`, `forward WS ws://127.0.0.1:6700/ (/, /api, /event)`, `HTTP API http://…`, `HTTP POST → http://…`. */
+  readonly links: readonly string[];
   readonly status: Readonly<RelayStatus>;
   close(): Promise<void>;
 }
@@ -129,6 +149,23 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
   const maxUploadTotalBytes = options.maxUploadTotalBytes ?? 64 * 1024 * 1024;
   const pingInterval = options.pingInterval ?? 15_000;
   const report = options.onActivity ?? ((): void => undefined);
+  const botUrl = options.botUrl;
+  // The listening side runs for the whole run, pages come and go; bound before the page is served.
+  const listening = await startListening(
+    { ...options.listen, accessToken: options.accessToken },
+    options.selfId,
+    {
+      maxCalls: options.maxRelayedCalls ?? 1000,
+      maxCallBytes: options.maxRelayedCallBytes ?? 16 * 1024 * 1024,
+      callTimeout: options.relayedCallTimeout ?? 60_000,
+      maxBufferedBytes,
+      maxPostBytes: options.maxPostBytes ?? 16 * 1024 * 1024,
+      maxFrameBytes,
+    },
+    report,
+  );
+  if (botUrl === undefined && listening === undefined) throw new Error('no transport: give the bot server\'s reverse WebSocket URL, or a listening transport (forward WS, HTTP API, HTTP POST)');
+  const links = [...(botUrl === undefined ? [] : [`reverse WS ${redactString(botUrl)}`]), ...(listening?.links ?? [])];
   const filesDir = options.filesDir === undefined ? undefined : await fsp.realpath(path.resolve(options.filesDir));
   const status: RelayStatus = { bot: 'idle', detail: '' };
   const uploads = new Map<string, { type: string; body: Buffer }>();
@@ -206,7 +243,7 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
       return u ? send(res, 200, u.type, u.body) : send(res, 404, 'text/plain', 'not found (never uploaded, or dropped: the newest uploads are kept)');
     }
     if (!keyOk(url)) return send(res, 403, 'text/plain', 'this page needs its key: open the address onebot-rx play printed');
-    if (req.method === 'GET' && route === '/config.json') return send(res, 200, 'application/json', JSON.stringify({ ...options.config, selfId: options.selfId }));
+    if (req.method === 'GET' && route === '/config.json') return send(res, 200, 'application/json', JSON.stringify({ ...options.config, selfId: options.selfId, links }));
     if (req.method === 'GET' && route === '/status') return send(res, 200, 'application/json', JSON.stringify(status));
     if (req.method === 'GET' && route === '/file') return void serveFile(res, url.searchParams.get('path') ?? '');
     if (req.method === 'POST' && route === '/upload') return receiveUpload(req, res, origin);
@@ -215,17 +252,24 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
 
   // The relay: one page session at a time, the newest wins.
   const pages = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false });
-  let session: { page?: WebSocket; bot: WebSocket } | undefined;
+  let session: { page?: WebSocket; bot?: WebSocket } | undefined;
 
   const refuseUpgrade = (socket: Duplex, code: number, text: string): void => {
     socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code] ?? ''}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
   };
 
-  const relay = (to: WebSocket, close: (code: number, reason: string) => void) => (data: RawData, isBinary: boolean) => {
-    if (to.readyState !== WebSocket.OPEN) return;
-    if (to.bufferedAmount > maxBufferedBytes) return close(1013, 'relay backlog over its bound');
+  /** Writes one frame to `to`, unless it holds too much unsent already (then `close` ends the session, 1013). */
+  const forward = (to: WebSocket, close: (code: number, reason: string) => void, data: RawData | string, isBinary = false): boolean => {
+    if (to.readyState !== WebSocket.OPEN) return false;
+    if (to.bufferedAmount > maxBufferedBytes) {
+      close(1013, 'relay backlog over its bound');
+      return false;
+    }
     to.send(data, { binary: isBinary });
+    return true;
   };
+
+  const textOf = (data: RawData): string => (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
 
   /**
    * Liveness of the bot server's side (the page's client cannot ping from a browser): a ping every
@@ -244,6 +288,48 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
     return () => clearInterval(timer);
   };
 
+  /**
+   * The page's socket, once accepted: its frames go to the bot server (reverse WS, when there is
+   * one) and to the listening side (events fan out there; answers to the calls it relayed are taken
+   * out); the bot server's frames go to the page unchanged.
+   */
+  const attachPage = (mine: { page?: WebSocket; bot?: WebSocket }, page: WebSocket): void => {
+    const current = (): boolean => session === mine;
+    const bot = mine.bot;
+    mine.page = page;
+    report({ kind: 'page-connected' });
+    const closeBoth = (code: number, reason: string): void => {
+      page.close(code, reason);
+      bot?.close(code, reason);
+    };
+    const link: PageLink | undefined = listening?.attach((text) => forward(page, closeBoth, text));
+    page.on('message', (data: RawData, isBinary: boolean) => {
+      if (link !== undefined && !isBinary && link.fromPage(textOf(data))) return;
+      if (bot !== undefined) forward(bot, closeBoth, data, isBinary);
+    });
+    page.on('close', (code) => {
+      report({ kind: 'page-closed', code });
+      link?.close(code === REPLACED_CLOSE_CODE ? 'another playground page took over' : `the playground page disconnected (${code})`);
+      if (bot !== undefined && (bot.readyState === WebSocket.OPEN || bot.readyState === WebSocket.CONNECTING)) bot.close(code === REPLACED_CLOSE_CODE ? 1000 : sendable(code));
+      if (current()) session = undefined;
+    });
+    page.on('error', () => undefined);
+    if (bot === undefined) return;
+    bot.on('message', (data: RawData, isBinary: boolean) => void forward(page, closeBoth, data, isBinary));
+    const unwatch = watch(bot);
+    bot.on('close', (code, reason) => {
+      unwatch();
+      if (current()) {
+        status.bot = 'closed';
+        status.detail = `the bot server closed the connection (${code}${reason.length ? ` ${reason.toString()}` : ''})`;
+        session = undefined;
+      }
+      report({ kind: 'bot-closed', code, reason: reason.toString() });
+      if (page.readyState === WebSocket.OPEN) page.close(sendable(code), reason.toString().slice(0, 120));
+    });
+    bot.on('error', () => undefined);
+  };
+
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/bot') return refuseUpgrade(socket, 404, 'not found');
@@ -259,15 +345,21 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
     if (session) {
       report({ kind: 'page-replaced' });
       session.page?.close(REPLACED_CLOSE_CODE, 'another playground tab took over');
-      session.bot.close(1000);
+      session.bot?.close(1000);
       session = undefined;
+    }
+    // Listening transports only: nothing to dial, the page is the session.
+    if (botUrl === undefined) {
+      const mine = {};
+      session = mine;
+      return pages.handleUpgrade(req, socket, head, (page) => attachPage(mine, page));
     }
     status.bot = 'connecting';
     status.detail = '';
     const headers: Record<string, string> = { 'X-Self-ID': String(options.selfId), 'X-Client-Role': 'Universal', 'User-Agent': DEFAULT_USER_AGENT };
     if (options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`;
-    const bot = new WebSocket(options.botUrl, { headers, perMessageDeflate: false, maxPayload: maxFrameBytes, handshakeTimeout: 10000 });
-    const mine = { bot } as { page?: WebSocket; bot: WebSocket };
+    const bot = new WebSocket(botUrl, { headers, perMessageDeflate: false, maxPayload: maxFrameBytes, handshakeTimeout: 10000 });
+    const mine: { page?: WebSocket; bot?: WebSocket } = { bot };
     session = mine;
     const current = (): boolean => session === mine;
     let answered = false;
@@ -296,45 +388,23 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
       if (!current()) return bot.close(1000);
       status.bot = 'open';
       status.detail = '';
-      report({ kind: 'bot-connected', url: redactString(options.botUrl) });
-      pages.handleUpgrade(req, socket, head, (page) => {
-        mine.page = page;
-        report({ kind: 'page-connected' });
-        const closeBoth = (code: number, reason: string): void => {
-          page.close(code, reason);
-          bot.close(code, reason);
-        };
-        bot.on('message', relay(page, closeBoth));
-        page.on('message', relay(bot, closeBoth));
-        const unwatch = watch(bot);
-        bot.on('close', (code, reason) => {
-          unwatch();
-          if (current()) {
-            status.bot = 'closed';
-            status.detail = `the bot server closed the connection (${code}${reason.length ? ` ${reason.toString()}` : ''})`;
-            session = undefined;
-          }
-          report({ kind: 'bot-closed', code, reason: reason.toString() });
-          if (page.readyState === WebSocket.OPEN) page.close(sendable(code), reason.toString().slice(0, 120));
-        });
-        page.on('close', (code) => {
-          report({ kind: 'page-closed', code });
-          if (bot.readyState === WebSocket.OPEN || bot.readyState === WebSocket.CONNECTING) bot.close(code === REPLACED_CLOSE_CODE ? 1000 : sendable(code));
-          if (current()) session = undefined;
-        });
-        page.on('error', () => undefined);
-        bot.on('error', () => undefined);
-      });
+      report({ kind: 'bot-connected', url: redactString(botUrl) });
+      pages.handleUpgrade(req, socket, head, (page) => attachPage(mine, page));
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    listening?.close();
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   origin = `http://${shownHost}:${port}`;
@@ -342,11 +412,13 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
   return {
     pageUrl: `${origin}/#key=${key}`,
     port,
+    links,
     status,
     close: async () => {
       session?.page?.close(1001, 'playground stopped');
-      session?.bot.close(1000);
+      session?.bot?.close(1000);
       session = undefined;
+      listening?.close();
       for (const c of pages.clients) c.terminate();
       pages.close();
       server.closeAllConnections();

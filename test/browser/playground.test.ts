@@ -5,6 +5,9 @@
  * - NoneBot2 behind an access token, with its built-in echo plugin, the world probe plugin and a
  *   community plugin (nonebot-plugin-repeater);
  * - Koishi with the interop peer's echo middleware;
+ * - the listening transports (`--ws-listen`, `--http-listen`, `--http-post`): NoneBot2 with its
+ *   forward-WebSocket driver (ONEBOT_WS_URLS), Koishi with `protocol: 'http'` (our HTTP API, our
+ *   signed HTTP POST);
  * - our reference server (the relay's headers and the page's rendering of every segment kind).
  *
  * Each framework: (1) `/echo hi` typed as a member of the default group, the reply bubble appears;
@@ -20,7 +23,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createReferenceServer, type ReferenceServer } from '../../src/server';
 import { bundlePlayground, ownBytes } from '../../scripts/playground-bundle';
 import { runInProcess, type InProcessRun } from '../cli/helpers';
-import { assertPeersInstalled, startPeer, stopAllPeers, type Peer, type PeerLine } from '../interop/harness';
+import { assertPeersInstalled, freePort, startPeer, stopAllPeers, type Peer, type PeerLine } from '../interop/harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const IMAGES = path.resolve(__dirname, '../../docs/images');
@@ -121,9 +124,12 @@ afterAll(async () => {
   await stopAllPeers();
 });
 
-/** Runs `onebot-rx play` in this process and opens its page; resolves once the page's bot is connected. */
-const openPlayground = async (url: string, extra: string[] = []): Promise<{ page: Page; run: InProcessRun; pageUrl: string }> => {
-  const run = runInProcess(['play', '--url', url, '--world', worldFile, ...extra]);
+/** Runs `onebot-rx play --url` in this process and opens its page; resolves once the page's bot is connected. */
+const openPlayground = (url: string, extra: string[] = []): Promise<{ page: Page; run: InProcessRun; pageUrl: string }> => launchPlayground(['--url', url, ...extra]);
+
+/** Runs `onebot-rx play` with these transport flags in this process and opens its page; resolves once the page's bot is connected. */
+const launchPlayground = async (args: string[]): Promise<{ page: Page; run: InProcessRun; pageUrl: string }> => {
+  const run = runInProcess(['play', '--world', worldFile, ...args]);
   runs.push(run);
   const firstLine = (await run.stdout.waitFor(/\n/, WAIT)).split('\n')[0]!;
   expect(firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#key=[\w-]+$/);
@@ -255,6 +261,61 @@ describe('against Koishi (echo middleware)', () => {
     await page.getByRole('button', { name: /^Recall Alice ✿'s message: \/echo again/ }).click();
     await log(page).locator('li.msg.recalled').first().waitFor({ timeout: WAIT });
     await shot(page, 'playground-koishi-recall.png');
+  });
+});
+
+describe('over the listening transports (the play process listens, the bot server dials in)', () => {
+  /** The address a transport listens on, from the line `play` prints. */
+  const listeningOn = (run: InProcessRun, transport: 'forward WS' | 'HTTP API'): string => {
+    const url = new RegExp(`${transport} listening on (\\S+)`).exec(run.stdout.text())?.[1];
+    if (url === undefined) throw new Error(`${transport} not listening:\n${run.stdout.text()}${run.stderr.text()}`);
+    return url;
+  };
+
+  it('NoneBot2 by forward WebSocket (ONEBOT_WS_URLS, access token): its connect-time calls answered by the page; /echo hi gets its reply bubble', async () => {
+    const { page, run } = await launchPlayground(['--ws-listen', '127.0.0.1:0', '--token', TOKEN]);
+    const peer = await startPeer('nonebot', {
+      selfId: SELF_ID,
+      token: TOKEN,
+      env: { PEER_MODE: 'forward', PEER_ONEBOT_URL: listeningOn(run, 'forward WS'), PEER_PLUGINS: 'nonebot.plugins.echo,nonebot_plugins.interop_probe' },
+    });
+    try {
+      await run.stdout.waitFor('an application connected to forward WS / from 127.0.0.1:', WAIT);
+      // NoneBot's own calls on connect, over its forward socket, answered by the page's world.
+      const login = await peer.waitForLine((l) => l.ev === 'api_result' && l.action === 'get_login_info', WAIT);
+      expect(login.data).toEqual({ user_id: SELF_ID, nickname: 'InteropBot' });
+      await mentionBot(page);
+      await compose(page).pressSequentially('/echo hi');
+      await compose(page).press('Enter');
+      await botBubble(page, /^hi$/).waitFor({ timeout: WAIT });
+      await expect(page.locator('p.connection').textContent()).resolves.toMatch(/connected as InteropBot \(10001000\): forward WS ws:\/\/127\.0\.0\.1:\d+\/ \(\/, \/api, \/event\)$/);
+      await shot(page, 'playground-forward-ws.png');
+    } finally {
+      await peer.stop();
+    }
+  });
+
+  it("Koishi by HTTP (protocol: 'http': our HTTP API, our HTTP POST signed with the secret): /echo hi gets its reply bubble", async () => {
+    const port = await freePort();
+    const postUrl = `http://127.0.0.1:${port}/onebot`;
+    const { page, run } = await launchPlayground(['--http-listen', '127.0.0.1:0', '--http-post', postUrl, '--secret', 'playground-post-secret', '--token', TOKEN]);
+    const peer = await startPeer('koishi', {
+      port,
+      selfId: SELF_ID,
+      token: TOKEN,
+      env: { PEER_PROTOCOL: 'http', PEER_ENDPOINT: listeningOn(run, 'HTTP API').replace(/\/$/, ''), PEER_SECRET: 'playground-post-secret' },
+    });
+    try {
+      await peer.waitForLine((l) => l.ev === 'bot_connect', WAIT);
+      const mark = peer.mark();
+      await send(page, '/echo hi');
+      // Koishi read the POSTed event (its signature checked), and answered through our HTTP API.
+      await peer.waitForLine((l) => l.ev === 'message' && l.text === '/echo hi', WAIT, { since: mark });
+      await botBubble(page, 'echo: /echo hi').waitFor({ timeout: WAIT });
+      await shot(page, 'playground-koishi-http.png');
+    } finally {
+      await peer.stop();
+    }
   });
 });
 

@@ -2,8 +2,10 @@
  * `onebot-rx play` without a browser: the first line is the page's address; the page, its script
  * and its configuration are served on 127.0.0.1 (the configuration, files and the relay only with
  * the page key); the relay dials the bot server with the headers and token a page cannot send,
- * copies frames both ways, and reports a refused token; allowed files and uploads; bad worlds.
- * The page itself runs in headless Chromium in test/browser/playground.test.ts.
+ * copies frames both ways, and reports a refused token; allowed files and uploads; bad worlds; the
+ * listening transports as the command shows them (where they listen, who connects, a taken port,
+ * --help). What they relay is in test/playground/listening.test.ts; the page itself runs in
+ * headless Chromium in test/browser/playground.test.ts.
  */
 import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { startPlayServer } from '../../src/playground/server';
 import { createReferenceServer, type ReferenceServer } from '../../src/server';
-import { runInProcess, type InProcessRun } from './helpers';
+import { busyPort, runInProcess, type InProcessRun } from './helpers';
 
 const TOKEN = 'play-secret';
 const runs: InProcessRun[] = [];
@@ -166,7 +168,7 @@ describe('onebot-rx play', () => {
 
     const r3 = runInProcess(['play', '--world', good]);
     await expect(r3.exit).resolves.toBe(2);
-    expect(r3.stderr.text()).toMatch(/--url/);
+    expect(r3.stderr.text()).toContain('no transport: give --url (the reverse WebSocket URL of your bot server), --ws-listen HOST:PORT, --http-listen HOST:PORT or --http-post URL (any mix)');
   });
 
   it('a bot server that stops answering pings is dropped, and the page sees the close (it redials)', async () => {
@@ -185,5 +187,52 @@ describe('onebot-rx play', () => {
       for (const c of silent.clients) c.terminate();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
+  });
+
+  it('listening transports instead of --url: the page address first, then where each listens; who connects or is refused', async () => {
+    const { run, key, base } = await play(['--ws-listen', '127.0.0.1:0', '--http-listen', '0', '--http-post', 'http://127.0.0.1:9/onebot/v11/http', '--secret', 'sign-me-42', '--token', TOKEN, '--self-id', '4242']);
+    await run.stdout.waitFor('Ctrl-C stops');
+    const out = run.stdout.text();
+    expect(out.split('\n')[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#key=/);
+    const wsUrl = /forward WS listening on (ws:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+    const httpUrl = /HTTP API listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+    expect(wsUrl).toBeDefined();
+    expect(httpUrl).toBeDefined();
+    expect(out).toContain(`the page's bot (4242) reaches your bot server through this process by forward WS ${wsUrl} (/, /api, /event); HTTP API ${httpUrl}; HTTP POST → http://127.0.0.1:9/onebot/v11/http (signed) (with the access token)`);
+    // The page learns the same, for its status line.
+    const config = (await (await fetch(`${base}/config.json?key=${key}`)).json()) as { links: string[] };
+    expect(config.links).toEqual([`forward WS ${wsUrl} (/, /api, /event)`, `HTTP API ${httpUrl}`, 'HTTP POST → http://127.0.0.1:9/onebot/v11/http (signed)']);
+    // An application dials in: reported; one without the token: refused, and reported.
+    const app = new WebSocket(`${wsUrl!}event`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    await new Promise((resolve) => app.once('open', resolve));
+    await run.stdout.waitFor('an application connected to forward WS /event from 127.0.0.1:');
+    app.close();
+    await run.stdout.waitFor('an application disconnected from forward WS /event');
+    expect((await fetch(`${httpUrl!}get_status`)).status).toBe(401);
+    await run.stderr.waitFor('HTTP API refused 127.0.0.1:');
+    // No page yet: an HTTP API call gets a failed answer saying so.
+    const noPage = (await (await fetch(`${httpUrl!}get_status?access_token=${TOKEN}`)).json()) as { retcode: number; message: string };
+    expect(noPage).toMatchObject({ retcode: 1503, message: expect.stringContaining('no playground page is connected') });
+    expect(run.stdout.text() + run.stderr.text()).not.toMatch(/sign-me-42|play-secret/);
+  });
+
+  it('a listening port already taken: exit 5, and which flag to change', async () => {
+    const busy = await busyPort();
+    try {
+      const r = runInProcess(['play', '--ws-listen', `127.0.0.1:${busy.port}`]);
+      await expect(r.exit).resolves.toBe(5);
+      expect(r.stderr.text()).toMatch(/EADDRINUSE.*choose another --port, --ws-listen or --http-listen/);
+      expect(r.stdout.text()).toBe('');
+    } finally {
+      await busy.release();
+    }
+  });
+
+  it('--help lists every transport flag', async () => {
+    const r = runInProcess(['play', '--help']);
+    await expect(r.exit).resolves.toBe(0);
+    const help = r.stdout.text();
+    for (const flag of ['--url <url>', '--ws-listen <host:port>', '--http-listen <host:port>', '--http-post <url>', '--secret <secret>', '--token <token>']) expect(help).toContain(flag);
+    expect(help).toContain('At least one transport, in any mix: --url, --ws-listen, --http-listen, --http-post.');
   });
 });

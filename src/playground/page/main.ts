@@ -11,14 +11,16 @@ import { createTap } from './tap';
  * The playground page (docs/guides/playground.md). It runs the onebot-rx client itself, with the
  * simulated world attached: the page's client dials the play server's relay with the page key as
  * `?access_token=` (the core does that in a browser), the relay adds the headers the bot server
- * needs. Everything shown comes from the root entry's streams: the world's events (what the users
+ * needs, or holds the listening transports (forward WS, HTTP) for it; to the page it is always
+ * one reverse-WebSocket connection. Everything shown comes from the root entry's streams: the world's events (what the users
  * do), the messages the bot sent, the client's state, and the frames on the wire.
  */
 
 interface PageConfig {
   readonly selfId: number;
   readonly world: unknown;
-  readonly botUrl: string;
+  /** The transports the play server runs for the page's bot, readable (`reverse WS ws://…`, `forward WS ws://…`...). */
+  readonly links: readonly string[];
   readonly filesAllowed: boolean;
   readonly heartbeatInterval?: number;
   /** Entries kept per conversation. */
@@ -462,7 +464,7 @@ const start = async (): Promise<void> => {
 
   client.state$.subscribe(async (s) => {
     connection.dataset.status = s.status;
-    if (s.status === 'open') connection.textContent = `connected as ${world.bot.nickname} (${config.selfId}) to ${config.botUrl}`;
+    if (s.status === 'open') connection.textContent = `connected as ${world.bot.nickname} (${config.selfId}): ${config.links.join('; ')}`;
     else if (s.status === 'closed' && s.lastClose?.code === 4000) connection.textContent = 'another playground tab took over this bot: reload to take it back';
     else if (s.status === 'reconnecting' || s.status === 'closed') {
       let detail = s.error?.message ?? '';
