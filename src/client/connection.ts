@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { EMPTY, Observable, Subject, catchError, defer, filter, ignoreElements, interval, map, merge, mergeMap, of, retry, startWith, take, tap, throwError, type SchedulerLike } from 'rxjs';
+import { EMPTY, Observable, Subject, catchError, connect, defer, filter, ignoreElements, interval, map, merge, mergeMap, retry, startWith, take, tap, throwError, type SchedulerLike } from 'rxjs';
 import type { Frame } from '../protocol/frame';
 import { encodeResponse, failedResponse, Retcode } from '../protocol/answer';
 import type { Json } from '../protocol/codecs/common';
@@ -72,6 +72,9 @@ export const connection$ = (c: ConnectionContext): Observable<Frame> =>
     retry({ delay: (end: LinkEnd) => c.lost(end) }),
   );
 
+type OpenEvent = Extract<LinkEvent, { type: 'open' }>;
+type DataEvent = Extract<LinkEvent, { type: 'data' }>;
+
 /** One connection: from its dial's events to decoded frames; its end becomes a {@link LinkEnd}. */
 const session =
   (c: ConnectionContext) =>
@@ -87,7 +90,20 @@ const session =
         c.ended(opened);
       };
       return events$.pipe(
-        mergeMap((event) => (event.type === 'open' ? live(c, (opened = event.link), calls) : inbound(c, event.link, event.data, calls))),
+        // The link's events, shared: its opening starts the live work, and its data become frames.
+        connect((events) =>
+          merge(
+            events.pipe(
+              filter((event): event is OpenEvent => event.type === 'open'),
+              mergeMap((event) => live(c, (opened = event.link), calls)),
+            ),
+            events.pipe(
+              filter((event): event is DataEvent => event.type === 'data'),
+              map((event) => inbound(c, event.link, event.data, calls)),
+              filter((frame): frame is Frame => frame !== undefined),
+            ),
+          ),
+        ),
         // Settle the link's frames before anyone hears of its end (retry's delay runs next).
         tap({ error: (e: unknown) => end(e), complete: () => end(), unsubscribe: () => end() }),
         catchError((raw: unknown) =>
@@ -203,8 +219,8 @@ const queueAnswer = (c: ConnectionContext, link: Link, text: string): void => {
   c.report(new OneBotError(ErrorCode.OutboxOverflow, `outbox full (${c.delivery.count} frames, ${c.delivery.bytes} bytes) and the socket backed up: an API answer was dropped`, { frames: [text] }));
 };
 
-/** One frame from the socket: decoded and emitted; an API call also goes to the answering engine. */
-const inbound = (c: ConnectionContext, link: Link, data: unknown, calls: Subject<IncomingCall>): Observable<Frame> => {
+/** One frame from the socket: decoded (`undefined` when it cannot be); an API call also goes to the answering engine. */
+const inbound = (c: ConnectionContext, link: Link, data: unknown, calls: Subject<IncomingCall>): Frame | undefined => {
   const decoded = decodeData(data, c.validate, c.maxPayload);
   if (E.isLeft(decoded)) {
     const error = decoded.left;
@@ -214,11 +230,11 @@ const inbound = (c: ConnectionContext, link: Link, data: unknown, calls: Subject
     if (c.answering !== undefined && error.code === ErrorCode.InvalidRequest && echo !== undefined) {
       queueAnswer(c, link, encodeResponse(failedResponse(Retcode.BadRequest, error.message, echo), c.maxPayload).text);
     }
-    return EMPTY;
+    return undefined;
   }
   const frame = decoded.right;
   if (frame.kind === 'request' && c.answering !== undefined) calls.next({ request: frame.request, size: typeof data === 'string' ? data.length : 0 });
-  return of(frame);
+  return frame;
 };
 
 /** The link died: what it wrote without confirmation is reported with the frames, never silently lost. */
