@@ -51,9 +51,10 @@ export const workers = {
     open(a: { url: string; selfId: number; n: number }) {
       const createClient = loadCreateClient();
       if (!createClient) throw new Error('createClient has not landed');
-      // A burst of n sends outruns highWaterMark and then waits in the outbox: size it for the burst
-      // (the raw baseline's buffer is unbounded too).
-      client = createClient(clientOptions(a.url, a.selfId, { outboxLimit: a.n }));
+      // A burst of n sends outruns highWaterMark and then waits in the outbox: size it for the burst,
+      // in count and bytes (the raw baseline's buffer is unbounded too; the full run's 200,000 events
+      // are 75 MB, over the default outboxBytes).
+      client = createClient(clientOptions(a.url, a.selfId, { outboxLimit: a.n, outboxBytes: a.n * 1024 }));
       client.connect();
     },
     blast(a: { n: number; mode: 'send' | 'sendText' }) {
