@@ -214,9 +214,12 @@ export const startListening = async (
     relay(caller, frame);
   };
 
-  /** One event of the page, to every event sink. */
-  const fanOut = (text: string): void => {
-    for (const peer of eventSockets) write(peer, pathOf(peer), text);
+  /**
+   * One event of the page, to every event sink. The page's lifecycle connect event is POSTed but not
+   * written to the sockets: each got its own when it connected, and a second one reads as a reconnect.
+   */
+  const fanOut = (text: string, isConnect: boolean): void => {
+    if (!isConnect) for (const peer of eventSockets) write(peer, pathOf(peer), text);
     if (!posting) return;
     if (postBytes + text.length > bounds.maxPostBytes) {
       report({ kind: 'post-failed', text: `event not POSTed: ${postBytes} characters of events already wait or are in flight (bound ${bounds.maxPostBytes})` });
@@ -329,7 +332,7 @@ export const startListening = async (
           }
           if (!isObject(frame)) return false;
           if (typeof frame.post_type === 'string') {
-            fanOut(text);
+            fanOut(text, frame.post_type === 'meta_event' && frame.meta_event_type === 'lifecycle' && frame.sub_type === 'connect');
             return false;
           }
           if (typeof frame.echo !== 'string' || !frame.echo.startsWith(prefix)) return false;

@@ -166,7 +166,7 @@ describe('the playground over forward WebSocket', () => {
     expect(activity).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'app-connected', path: '/api' }), expect.objectContaining({ kind: 'app-connected', path: '/' })]));
   });
 
-  it('/event gets its own connect event first, then every event of the page in order; /api gets none', async () => {
+  it('/event gets its own connect event first, then every event of the page in order (not the page\'s connect event: a second one reads as a reconnect); /api gets none', async () => {
     const { urlOf } = await play({ wsListen: LOCAL });
     const events = await dial(`${urlOf('forward WS')}event`, null);
     const apiOnly = await dial(`${urlOf('forward WS')}api`, null);
@@ -177,9 +177,9 @@ describe('the playground over forward WebSocket', () => {
     await client.sendText('first', 'group', { groupId: 100001, userId: 20001 });
     await client.sendText('second', 'private', { userId: 20002 });
     await until(() => events.frames.some((f) => f.raw_message === 'second'), 'the page events');
-    // The page's own connect (it is a reconnect for the application), then its messages, in order.
-    expect(events.frames.map((f) => f.raw_message ?? f.sub_type)).toEqual(['connect', 'connect', 'first', 'second']);
-    expect(events.frames[2]).toMatchObject({ post_type: 'message', message_type: 'group', group_id: 100001, user_id: 20001 });
+    // The socket's own connect event, then the page's messages, in order.
+    expect(events.frames.map((f) => f.raw_message ?? f.sub_type)).toEqual(['connect', 'first', 'second']);
+    expect(events.frames[1]).toMatchObject({ post_type: 'message', message_type: 'group', group_id: 100001, user_id: 20001 });
     // A call on /event is not acted upon.
     events.ws.send(JSON.stringify({ action: 'get_status', echo: 1 }));
     await sleep(200);
