@@ -154,21 +154,19 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
     };
 
     /**
-     * Runs a call's handler now. A plain value (most handlers return one) is the encoded answer at
-     * once; a Promise or an Observable becomes an Observable of the answer, within `apiTimeout`.
+     * A call's answer, from its handler's outcome. Called by `mergeMap` when a handler slot is free,
+     * so the handler runs then (and counts against `concurrentHandlers` while it runs). A plain value
+     * (most handlers return one) is answered at once; a Promise or an Observable goes through
+     * {@link settle}. Either way the call's budget is released once its answer is out.
      */
-    const answerNow = (job: Job): string | Observable<string> => {
+    const answer = (job: Job): Observable<string> => {
       let result: unknown;
       try {
         result = call(job);
       } catch (e) {
-        release(job.size);
-        return failed(job, e);
+        return ready(job, failed(job, e));
       }
-      if (!isObservable(result) && !isPromiseLike(result)) {
-        release(job.size);
-        return succeeded(job, result);
-      }
+      if (!isObservable(result) && !isPromiseLike(result)) return ready(job, succeeded(job, result));
       return settle(job, result).pipe(
         map((value) => succeeded(job, value)),
         catchError((e: unknown) => of(failed(job, e))),
@@ -176,11 +174,12 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
       );
     };
 
-    /** A call whose handler waits for a free slot: run when `mergeMap` subscribes. */
-    const answerLater = (job: Job): Observable<string> =>
-      defer(() => {
-        const answered = answerNow(job);
-        return typeof answered === 'string' ? of(answered) : answered;
+    /** An answer that is ready: emitted, then the call's budget released (so calls that resume reading brings in come after it). */
+    const ready = (job: Job, text: string): Observable<string> =>
+      new Observable((subscriber) => {
+        subscriber.next(text);
+        release(job.size);
+        subscriber.complete();
       });
 
     /** A background call: nobody waits for its outcome, so a failure is only reported. */
@@ -207,9 +206,8 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
     };
 
     const immediate = new Subject<string>();
-    /** Answers of handlers running, or waiting for a slot, at most `concurrentHandlers` at once. */
-    const handled = new Subject<Observable<string>>();
-    const detached = new Subject<Job>();
+    /** Calls for a handler slot: answered, or (`_async`) run in the background. */
+    const handled = new Subject<Job>();
     const rateLimited = new Subject<Job>();
 
     const dispatch = (call: IncomingCall): void => {
@@ -235,14 +233,9 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
       if (route.mode === 'async') {
         // §2.6: accepted now, outcome unknown; the work still counts against the bounds.
         immediate.next(encodeResponse(asyncResponse(echo), config.maxPayload).text);
-        return detached.next(job);
+        return handled.next(job);
       }
-      // A handler slot is free and no call waits for one: run the handler now.
-      if (pending.count <= config.concurrentHandlers) {
-        const answered = answerNow(job);
-        return typeof answered === 'string' ? immediate.next(answered) : handled.next(answered);
-      }
-      handled.next(answerLater(job));
+      handled.next(job);
     };
 
     const rateLimitedWork$ = rateLimited.pipe(
@@ -256,10 +249,8 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
 
     const answers$ = merge(
       immediate,
-      merge(
-        handled,
-        detached.pipe(map((job) => background(job).pipe(finalize(() => release(job.size))))),
-      ).pipe(mergeMap((work: Observable<string>) => work, config.concurrentHandlers)),
+      // `mergeMap` calls its project when a slot is free: that is when a handler runs.
+      handled.pipe(mergeMap((job) => (job.route.mode === 'async' ? background(job).pipe(finalize(() => release(job.size))) : answer(job)), config.concurrentHandlers)),
       rateLimitedWork$,
     );
 

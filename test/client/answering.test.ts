@@ -8,7 +8,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { answerCalls, type AnsweringConfig, type IncomingCall } from '../../src/client/api';
 import type { ApiHandlers } from '../../src/protocol/answer';
 
-const config = (scheduler: TestScheduler, handlers: Record<string, unknown>, concurrentHandlers: number): AnsweringConfig => ({
+const configOf = (scheduler: TestScheduler, handlers: Record<string, unknown>, concurrentHandlers: number): AnsweringConfig => ({
   handlers: () => handlers as unknown as ApiHandlers,
   scheduler,
   apiTimeout: 1000,
@@ -22,7 +22,7 @@ const config = (scheduler: TestScheduler, handlers: Record<string, unknown>, con
   report: () => undefined,
 });
 
-const call = (action: string, echo: number): IncomingCall => ({ request: { action, params: {}, echo }, size: 40 });
+const call = (action: string, echo: number | string): IncomingCall => ({ request: { action, params: {}, echo }, size: 40 });
 
 /** Runs `calls` through the engine at frame 0 and returns `[frame, echo, data]` of every answer. */
 const answersOf = (concurrentHandlers: number, calls: IncomingCall[]): { answers: [number, number, unknown][]; most: number } => {
@@ -44,7 +44,7 @@ const answersOf = (concurrentHandlers: number, calls: IncomingCall[]): { answers
   };
   scheduler.run(() => {
     const in$ = new Subject<IncomingCall>();
-    answerCalls(in$, config(scheduler, { slow, quick }, concurrentHandlers)).subscribe((text) => {
+    answerCalls(in$, configOf(scheduler, { slow, quick }, concurrentHandlers)).subscribe((text) => {
       const a = JSON.parse(text) as { echo: number; data: unknown };
       answers.push([scheduler.now(), a.echo, a.data]);
     });
@@ -53,7 +53,61 @@ const answersOf = (concurrentHandlers: number, calls: IncomingCall[]): { answers
   return { answers, most };
 };
 
+describe('answerCalls: backpressure', () => {
+  it('an answer goes out before the calls that its release lets in (resume replays held calls at once)', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const log: string[] = [];
+    const slow = () => timer(10, scheduler).pipe(map(() => 'slow'));
+    const quick = () => 'quick';
+    scheduler.run(() => {
+      const in$ = new Subject<IncomingCall>();
+      let paused = false;
+      const held: IncomingCall[] = [];
+      const config: AnsweringConfig = {
+        ...configOf(scheduler, { slow, quick }, 3),
+        pendingCallsLimit: 4,
+        // A socket that stops reading while paused, and hands over what it held as soon as it resumes.
+        pause: () => {
+          paused = true;
+          log.push('pause');
+        },
+        resume: () => {
+          paused = false;
+          log.push('resume');
+          for (const c of held.splice(0)) in$.next(c);
+        },
+      };
+      answerCalls(in$, config).subscribe((text) => log.push(`answer ${(JSON.parse(text) as { echo: string }).echo}`));
+      const arrive = (c: IncomingCall): void => (paused ? void held.push(c) : in$.next(c));
+      for (const c of [call('slow', 'A'), call('slow', 'B'), call('slow', 'C'), call('quick', 'D'), call('quick', 'E')]) arrive(c);
+    });
+    // D's release resumes the socket: E comes in after D's answer, and waits for a slot (B, C and D hold them).
+    expect(log).toEqual(['pause', 'answer A', 'answer D', 'resume', 'answer E', 'answer B', 'answer C']);
+  });
+});
+
 describe('answerCalls: handler slots', () => {
+  it('a call that arrives while a handler runs (re-entrant) waits for the slot, and is answered after it', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const log: string[] = [];
+    let running = 0;
+    let most = 0;
+    scheduler.run(() => {
+      const in$ = new Subject<IncomingCall>();
+      const counted = (name: string, work: () => void) => () => {
+        most = Math.max(most, ++running);
+        work();
+        running--;
+        return name;
+      };
+      const handlers = { outer: counted('outer', () => in$.next(call('inner', 2))), inner: counted('inner', () => undefined) };
+      answerCalls(in$, configOf(scheduler, handlers, 1)).subscribe((text) => log.push((JSON.parse(text) as { data: string }).data));
+      in$.next(call('outer', 1));
+    });
+    expect(log).toEqual(['outer', 'inner']);
+    expect(most).toBe(1);
+  });
+
   it('answers a plain handler at once while slots are free', () => {
     const { answers } = answersOf(2, [call('quick', 1), call('quick', 2), call('slow', 3), call('quick', 4)]);
     expect(answers).toEqual([
