@@ -3,7 +3,7 @@ import { EMPTY, Observable, Subject, concat, concatMap, defer, from, ignoreEleme
 import type { ApiRequest, ApiResponse } from '../protocol/codecs/frames';
 import { asyncResponse, encodeResponse, errorResponse, failedResponse, okResponse, Retcode, routeRequest, type ApiHandlers, type Route } from '../protocol/answer';
 import { ErrorCode, OneBotError } from '../protocol/errors';
-import type { Logger } from '../logging/logger';
+import { logsAt, type Logger } from '../logging/logger';
 
 /**
  * The API-answering engine, shared by the client and the reference server: API calls of one
@@ -212,7 +212,7 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
 
     const dispatch = (call: IncomingCall): void => {
       const routed = routeRequest(call.request, config.handlers());
-      config.logger?.debug(`API call ${String(call.request.action)}`, { echo: call.request.echo, ok: E.isRight(routed) });
+      if (logsAt(config.logger, 'debug')) config.logger!.debug(`API call ${String(call.request.action)}`, { echo: call.request.echo, ok: E.isRight(routed) });
       if (E.isLeft(routed)) return immediate.next(encodeResponse(routed.left, config.maxPayload).text);
       const route = routed.right;
       const echo = call.request.echo;

@@ -26,13 +26,25 @@ export interface Logger {
   warn(message: string, data?: Record<string, unknown>): void;
   error(message: string, data?: Record<string, unknown>): void;
   /**
-   * The lowest level this logger writes, when it knows it. The SDK skips building and redacting
-   * messages below it (the answering engine logs every API call at `debug`), so a logger that drops
-   * them costs nothing per call. Optional: a logger without it is handed every message.
+   * Whether this logger writes lines at `level`, when it can tell (pino and winston loggers can,
+   * and so do the ones made here). The SDK asks before it builds and redacts a line, so lines the
+   * logger drops cost nothing (the answering engine logs every API call at `debug`). Without it,
+   * every line is handed over.
    * @since 0.3.0
    */
-  readonly level?: LogLevel;
+  isLevelEnabled?(level: string): boolean;
 }
+
+/**
+ * Gives a logger made here its `isLevelEnabled`, not enumerable: a logger made by spreading this one
+ * and replacing some of its methods (`{ ...silentLogger, warn: spy }`) does not inherit an answer
+ * about lines its new methods write.
+ */
+const withEnabled = (logger: Logger, enabled: (level: string) => boolean): Logger =>
+  Object.defineProperty(logger, 'isLevelEnabled', { value: enabled, enumerable: false });
+
+/** Whether `logger` writes lines at `level`: what its `isLevelEnabled` says, else yes. @internal */
+export const logsAt = (logger: Logger | undefined, level: Exclude<LogLevel, 'silent'>): boolean => logger !== undefined && logger.isLevelEnabled?.(level) !== false;
 
 /** @since 0.1.0 @category logging */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -41,7 +53,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export const LOG_LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 /** A logger that drops everything. @since 0.1.0 @category logging */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, level: 'silent' };
+export const silentLogger: Logger = withEnabled({ debug() {}, info() {}, warn() {}, error() {} }, () => false);
 
 /**
  * Keys whose values are secrets wherever they appear in log data, error data or state.
@@ -100,28 +112,31 @@ export const createConsoleLogger = (level: LogLevel = 'info', prefix = '[onebot-
       else sink(text, redact(data));
     };
   /* eslint-disable no-console */
-  return {
-    debug: emit('debug', console.debug),
-    info: emit('info', console.info),
-    warn: emit('warn', console.warn),
-    error: emit('error', console.error),
-    level,
-  };
+  return withEnabled(
+    {
+      debug: emit('debug', console.debug),
+      info: emit('info', console.info),
+      warn: emit('warn', console.warn),
+      error: emit('error', console.error),
+    },
+    (lvl) => (LOG_LEVELS[lvl as LogLevel] ?? 0) >= min,
+  );
 };
 
 /**
- * Wraps any logger so that messages below `level` (or below the logger's own
- * {@link Logger.level}, when it declares one) are dropped before any work, and all data is redacted.
+ * Wraps any logger so that messages below `level`, or that the logger says it does not write
+ * ({@link Logger.isLevelEnabled}, asked on each line), are dropped before any work, and all data is
+ * redacted.
  * @since 0.1.0 @category logging
  */
 export const withLevel = (logger: Logger, level: LogLevel): Logger => {
-  const min = Math.max(LOG_LEVELS[level], LOG_LEVELS[logger.level ?? 'debug']);
-  const effective = (Object.keys(LOG_LEVELS) as LogLevel[]).find((l) => LOG_LEVELS[l] === min) ?? level;
+  const min = LOG_LEVELS[level];
+  const enabled = (lvl: string): boolean => (LOG_LEVELS[lvl as LogLevel] ?? 0) >= min && logger.isLevelEnabled?.(lvl) !== false;
   const wrap =
     (lvl: Exclude<LogLevel, 'silent'>) =>
     (message: string, data?: Record<string, unknown>): void => {
-      if (LOG_LEVELS[lvl] < min) return;
+      if (!enabled(lvl)) return;
       logger[lvl](redactString(message), data === undefined ? undefined : redact(data));
     };
-  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error'), level: effective };
+  return withEnabled({ debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') }, enabled);
 };

@@ -230,7 +230,7 @@ export const createFileLogger = (options: FileLoggerOptions): FileLogger => {
     info: emit('info'),
     warn: emit('warn'),
     error: emit('error'),
-    level,
+    isLevelEnabled: (lvl: string) => log.isLevelEnabled(lvl),
     flush: async () => {
       await settle();
     },

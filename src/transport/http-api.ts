@@ -30,22 +30,27 @@ const plain = (res: ServerResponse, status: number, message: string, headers: Re
  * (bench/README.md, row 11).
  */
 class RequestCall implements HttpCall {
-  private answered = false;
+  // Private fields, so nothing that spreads or logs a call walks the response.
+  #answered = false;
+  readonly #res: ServerResponse;
+
   constructor(
     readonly action: string,
     readonly params: Record<string, unknown>,
     readonly size: number,
-    private readonly res: ServerResponse,
-  ) {}
+    res: ServerResponse,
+  ) {
+    this.#res = res;
+  }
 
   get aborted(): boolean {
-    return this.res.destroyed || this.res.writableEnded;
+    return this.#res.destroyed || this.#res.writableEnded;
   }
 
   respond(status: number, text: string): void {
-    if (this.answered || this.res.destroyed) return;
-    this.answered = true;
-    this.res.writeHead(status, { ...JSON_TYPE, 'Content-Length': Buffer.byteLength(text) }).end(text);
+    if (this.#answered || this.#res.destroyed) return;
+    this.#answered = true;
+    this.#res.writeHead(status, { ...JSON_TYPE, 'Content-Length': Buffer.byteLength(text) }).end(text);
   }
 }
 
