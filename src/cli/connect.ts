@@ -207,6 +207,10 @@ export const runConnect = async (ctx: CommandContext, url: string | undefined, f
     printer.print({ kind: 'error', from: me, text: 'no transport: give a reverse WebSocket URL, --ws-listen HOST:PORT, --http-listen HOST:PORT or --http-post URL (any mix)' });
     return ExitCode.Usage;
   }
+  if (flags.secret !== undefined && (flags.httpPost === undefined || flags.httpPost.length === 0)) {
+    printer.print({ kind: 'error', from: me, text: '--secret signs the HTTP POST bodies: give --http-post URL with it' });
+    return ExitCode.Usage;
+  }
   const shownUrl = url === undefined ? undefined : redactString(url);
   let listenFailed: OneBotError | undefined;
 

@@ -129,6 +129,10 @@ export const runPlay = async (ctx: CommandContext, flags: PlayFlags): Promise<nu
     });
     return ExitCode.Usage;
   }
+  if (flags.secret !== undefined && !posting) {
+    printer.print({ kind: 'error', text: '--secret signs the HTTP POST bodies: give --http-post URL with it' });
+    return ExitCode.Usage;
+  }
   let spec: unknown;
   if (flags.world !== undefined) {
     try {

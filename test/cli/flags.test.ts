@@ -38,6 +38,8 @@ describe('onebot-rx command line', () => {
     ['an unknown command', ['frob'], "error: unknown command 'frob'"],
     ['an unknown flag', ['demo', '--bogus'], "error: unknown option '--bogus'"],
     ['a missing url', ['connect', '--self-id', '1'], 'error: no transport: give a reverse WebSocket URL, --ws-listen HOST:PORT, --http-listen HOST:PORT or --http-post URL (any mix)'],
+    ['--secret without --http-post', ['connect', 'ws://127.0.0.1:1/ws/', '--self-id', '1', '--secret', 's'], 'error: --secret signs the HTTP POST bodies: give --http-post URL with it'],
+    ['--secret without --http-post (play)', ['play', '--ws-listen', '127.0.0.1:0', '--secret', 's'], 'error: --secret signs the HTTP POST bodies: give --http-post URL with it'],
     ['a missing --self-id', ['connect', 'ws://127.0.0.1:1/ws/'], "error: required option '--self-id <id>' not specified"],
     [
       'a non-numeric --self-id',
