@@ -117,7 +117,13 @@ const live = (c: ConnectionContext, link: Link, calls: Subject<IncomingCall>): O
   new Observable<never>((subscriber) => {
     const work = merge(writes(c, link), confirmations(c, link), answers(c, link, calls)).pipe(ignoreElements()).subscribe(subscriber);
     c.opened(link);
-    return work;
+    return () => {
+      // Dropped (not ended by the socket): `connect()` tears this down before the dial. Stop reading
+      // first, so the handlers cancelled below, which release their budget and would resume
+      // reading, let nothing the link held back into a session that is ending.
+      link.pause('ended');
+      work.unsubscribe();
+    };
   });
 
 /** The outgoing stream of one link, written in order: the connect event first, then the outbox and heartbeats. */
