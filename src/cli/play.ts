@@ -105,6 +105,10 @@ const describe = (a: PlayActivity): { kind: 'info' | 'warn' | 'error'; text: str
       return { kind: 'warn', text: a.text };
     case 'calls-failed':
       return { kind: 'warn', text: `${a.count} relayed API call${a.count === 1 ? '' : 's'} answered failed: ${a.why}` };
+    case 'events-unheard':
+      return a.first
+        ? { kind: 'warn', text: 'an event of the page reached no application (no socket on / or /event, no --http-post): dropped; more are counted until one connects' }
+        : { kind: 'warn', text: `${a.dropped} event${a.dropped === 1 ? '' : 's'} of the page reached no application before this one connected: dropped` };
   }
 };
 

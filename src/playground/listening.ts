@@ -43,6 +43,8 @@ export interface PlayListenOptions {
   readonly secret?: string | undefined;
   /** Required from applications on forward WS and HTTP API; sent with the POSTs. */
   readonly accessToken?: string | undefined;
+  /** The page's frames also go to a reverse-WS bot server (`--url`): an event no listening sink takes still reaches it. */
+  readonly alsoReverseWs?: boolean | undefined;
 }
 
 /** The relay's bounds on the listening side. @internal */
@@ -71,7 +73,9 @@ export type ListeningActivity =
   | { readonly kind: 'app-ignored'; readonly path: string; readonly remote: string; readonly why: string }
   | { readonly kind: 'post-failed'; readonly text: string }
   | { readonly kind: 'quick-failed'; readonly text: string }
-  | { readonly kind: 'calls-failed'; readonly count: number; readonly why: string };
+  | { readonly kind: 'calls-failed'; readonly count: number; readonly why: string }
+  /** Events of the page reached no application (no `/` or `/event` socket, no POST URL, no `--url`): the first, then how many when one connects. */
+  | { readonly kind: 'events-unheard'; readonly dropped: number; readonly first: boolean };
 
 /** One page session as the listening side sees it. @internal */
 export interface PageLink {
@@ -220,6 +224,7 @@ export const startListening = async (
    */
   const fanOut = (text: string, isConnect: boolean): void => {
     if (!isConnect) for (const peer of eventSockets) write(peer, pathOf(peer), text);
+    if (!posting && eventSockets.size === 0 && !options.alsoReverseWs && !isConnect) unheard();
     if (!posting) return;
     if (postBytes + text.length > bounds.maxPostBytes) {
       report({ kind: 'post-failed', text: `event not POSTed: ${postBytes} characters of events already wait or are in flight (bound ${bounds.maxPostBytes})` });
@@ -235,6 +240,19 @@ export const startListening = async (
         postBytes -= text.length;
       },
     });
+  };
+
+  /**
+   * Events that reached no application are not lost silently: the first is reported at once, the
+   * rest are counted and reported when an application connects to take events again.
+   */
+  let unheardCount = 0;
+  const unheard = (): void => {
+    if (unheardCount++ === 0) report({ kind: 'events-unheard', dropped: 1, first: true });
+  };
+  const heardAgain = (): void => {
+    if (unheardCount > 0) report({ kind: 'events-unheard', dropped: unheardCount, first: false });
+    unheardCount = 0;
   };
 
   const refused = (transport: 'forward WS' | 'HTTP API', r: Refusal): void => report({ kind: 'app-refused', transport, status: r.status, remote: r.remote, reason: r.reason });
@@ -265,6 +283,7 @@ export const startListening = async (
       if (peer.role !== 'api') {
         peer.write(JSON.stringify(createConnectEvent(selfId)));
         eventSockets.add(peer);
+        heardAgain();
       }
       subs.add(
         peer.data$.subscribe({

@@ -152,7 +152,7 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
   const botUrl = options.botUrl;
   // The listening side runs for the whole run, pages come and go; bound before the page is served.
   const listening = await startListening(
-    { ...options.listen, accessToken: options.accessToken },
+    { ...options.listen, accessToken: options.accessToken, alsoReverseWs: options.botUrl !== undefined },
     options.selfId,
     {
       maxCalls: options.maxRelayedCalls ?? 1000,
@@ -242,6 +242,8 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
       const u = uploads.get(route.slice('/upload/'.length));
       return u ? send(res, 200, u.type, u.body) : send(res, 404, 'text/plain', 'not found (never uploaded, or dropped: the newest uploads are kept)');
     }
+    // Browsers ask for it on their own; the page has none (a 403 here was a red line in the console).
+    if (req.method === 'GET' && route === '/favicon.ico') return void res.writeHead(204).end();
     if (!keyOk(url)) return send(res, 403, 'text/plain', 'this page needs its key: open the address onebot-rx play printed');
     if (req.method === 'GET' && route === '/config.json') return send(res, 200, 'application/json', JSON.stringify({ ...options.config, selfId: options.selfId, links }));
     if (req.method === 'GET' && route === '/status') return send(res, 200, 'application/json', JSON.stringify(status));

@@ -65,6 +65,8 @@ describe('onebot-rx play', () => {
     expect(script.length).toBeGreaterThan(10_000);
     expect((await fetch(`${base}/config.json`)).status).toBe(403);
     expect((await fetch(`${base}/config.json?key=wrong`)).status).toBe(403);
+    // The favicon a browser asks for on its own: nothing, and no 403 in the console.
+    expect((await fetch(`${base}/favicon.ico`)).status).toBe(204);
     const config = (await (await fetch(`${base}/config.json?key=${key}`)).json()) as { selfId: number; world: { bot: { user_id: number }; groups: unknown[] } };
     expect(config.selfId).toBe(4242);
     // The default world: its bot is the --self-id, with a group to talk in.

@@ -250,6 +250,23 @@ describe('when the page is not there', () => {
     expect(http).toMatchObject({ status: 200, body: { status: 'failed', retcode: PAGE_UNAVAILABLE } });
   });
 
+  it('events that reach no application are reported: the first at once, the rest counted until one connects', async () => {
+    const { urlOf, activity } = await play({ wsListen: LOCAL });
+    const { client } = await openPage(plays[0]!);
+    const unheard = () => activity.filter((a): a is Extract<PlayActivity, { kind: 'events-unheard' }> => a.kind === 'events-unheard');
+    await client.sendText('nobody 1', 'group', { groupId: 100001, userId: 20001 });
+    await client.sendText('nobody 2', 'group', { groupId: 100001, userId: 20001 });
+    await client.sendText('nobody 3', 'group', { groupId: 100001, userId: 20001 });
+    await until(() => unheard().length === 1, 'the first unheard event reported');
+    expect(unheard()[0]).toMatchObject({ dropped: 1, first: true });
+    const events = await dial(`${urlOf('forward WS')}event`, null);
+    await until(() => unheard().length === 2, 'the count reported when an application connects');
+    expect(unheard()[1]).toMatchObject({ dropped: 3, first: false });
+    await client.sendText('heard', 'group', { groupId: 100001, userId: 20001 });
+    await until(() => events.frames.some((f) => f.raw_message === 'heard'), 'the event delivered');
+    expect(unheard()).toHaveLength(2);
+  });
+
   it('the page disconnects with calls pending: each caller gets a failed answer (never silence), and the terminal is told', async () => {
     const { urlOf, activity } = await play({ wsListen: LOCAL, httpListen: LOCAL });
     const { client, requests } = await openPage(plays[0]!, (c) => {
