@@ -230,11 +230,8 @@ export const answerCalls = (calls$: Observable<IncomingCall>, config: AnsweringC
         paused = true;
         config.pause?.();
       }
-      if (route.mode === 'async') {
-        // §2.6: accepted now, outcome unknown; the work still counts against the bounds.
-        immediate.next(encodeResponse(asyncResponse(echo), config.maxPayload).text);
-        return handled.next(job);
-      }
+      // §2.6: an `_async` call is accepted now, outcome unknown; its work still counts against the bounds.
+      if (route.mode === 'async') immediate.next(encodeResponse(asyncResponse(echo), config.maxPayload).text);
       handled.next(job);
     };
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
+import { rawText } from '../transport/forward-ws';
 import { DEFAULT_USER_AGENT } from '../transport/socket-factory';
 import { redactString } from '../logging/logger';
 import { startListening, type ListeningActivity, type PageLink, type PlayListenOptions } from './listening';
@@ -271,8 +272,6 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
     return true;
   };
 
-  const textOf = (data: RawData): string => (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
-
   /**
    * Liveness of the bot server's side (the page's client cannot ping from a browser): a ping every
    * `pingInterval`; no pong by the next one ends the connection, which the page sees as a close and
@@ -306,7 +305,7 @@ export const startPlayServer = async (options: PlayServerOptions): Promise<PlayS
     };
     const link: PageLink | undefined = listening?.attach((text) => forward(page, closeBoth, text));
     page.on('message', (data: RawData, isBinary: boolean) => {
-      if (link !== undefined && !isBinary && link.fromPage(textOf(data))) return;
+      if (link !== undefined && !isBinary && link.fromPage(rawText(data))) return;
       if (bot !== undefined) forward(bot, closeBoth, data, isBinary);
     });
     page.on('close', (code) => {

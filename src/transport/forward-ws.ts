@@ -31,11 +31,14 @@ const refuse = (socket: Duplex, status: number): void => {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
 };
 
-const textOf = (data: RawData, isBinary: boolean): unknown => {
-  if (isBinary) return data;
+/** The text of a `ws` message, without copying a single Buffer first. @internal */
+export const rawText = (data: RawData): string => {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
 };
+
+/** A message as the peer hands it on: text as a string, binary as it came. */
+const textOf = (data: RawData, isBinary: boolean): unknown => (isBinary ? data : rawText(data));
 
 let ids = 0;
 

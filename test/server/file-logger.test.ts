@@ -67,6 +67,8 @@ describe('createFileLogger', () => {
 
   it('drops messages below the level', async () => {
     const logger = make({ level: 'warn' });
+    // It says so, so that the client never builds the lines it would drop.
+    expect(['debug', 'info', 'warn', 'error'].map((l) => logger.isLevelEnabled?.(l))).toEqual([false, false, true, true]);
     logger.debug('d');
     logger.info('i');
     logger.warn('w');
